@@ -1,0 +1,11 @@
+"""API publique en lecture seule, v1. Chaque application fournit son routeur."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="API Autonomie",
+    version="1.0.0",
+    description="Répertoire des ressources de l'autonomie : structures, services, communes, "
+    "besoins. Lecture seule, données sous Licence Ouverte 2.0.",
+    urls_namespace="api-v1",
+)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import path
+
+from autonomie.api import api
+from core import views as core_views
+
+admin.site.site_header = "Administration d'Autonomie"
+admin.site.site_title = "Autonomie"
+
+urlpatterns = [
+    path("", core_views.accueil, name="accueil"),
+    path("sante/", core_views.sante, name="sante"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

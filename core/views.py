@@ -1,0 +1,25 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from repertoire.models import Service, Structure
+from territoires.models import Commune
+
+
+def accueil(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/accueil.html",
+        {
+            "nb_services": Service.objects.publies().count(),
+            "nb_structures": Structure.objects.count(),
+            "nb_communes": Commune.objects.count(),
+        },
+    )
+
+
+def sante(request: HttpRequest) -> JsonResponse:
+    """Sonde du répartiteur de charge : répond 200 si la base répond."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"statut": "ok"})

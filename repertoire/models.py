@@ -1,0 +1,366 @@
+"""Le répertoire : qui (structure) offre quoi (service, dispositif), où (lieu), pour qui, quand."""
+
+import datetime as dt
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from territoires.models import Commune
+
+
+class Besoin(models.Model):
+    """Entrée du thésaurus des besoins (deux niveaux), tenue dans repertoire/referentiels.py."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    libelle = models.CharField("libellé", max_length=150)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="enfants"
+    )
+    synonymes = models.JSONField(default=list, blank=True, help_text="mots du quotidien")
+    description = models.TextField(blank=True)
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordre", "libelle"]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class Public(models.Model):
+    """Public visé, synchronisé depuis repertoire/referentiels.py."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    libelle = models.CharField("libellé", max_length=150)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="enfants"
+    )
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordre", "libelle"]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class Provenance(models.Model):
+    """D'où vient une fiche : une ligne par source et identifiant dans cette source."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    objet = GenericForeignKey("content_type", "object_id")
+    source = models.CharField(max_length=80, help_text="finess, data-inclusion:dora, saisie…")
+    identifiant = models.CharField(max_length=150)
+    date_maj_source = models.DateField("mise à jour chez la source", null=True, blank=True)
+    empreinte = models.CharField(max_length=64, blank=True, help_text="détecte les changements")
+    date_import = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "source", "identifiant"], name="provenance_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} : {self.identifiant}"
+
+
+class FicheMixin(models.Model):
+    """Champs communs : verrou optimiste (version) et fraîcheur (date de vérification)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    date_verification = models.DateField("vérifié le", null=True, blank=True)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+    provenances = GenericRelation(Provenance)
+
+    class Meta:
+        abstract = True
+
+
+class Structure(FicheMixin):
+    class Typologie(models.TextChoices):
+        MDPH = "MDPH", "MDPH / Maison départementale de l'autonomie"
+        DEPARTEMENT = "CD", "Conseil départemental"
+        ARS = "ARS", "Agence régionale de santé"
+        CCAS = "CCAS", "CCAS / CIAS"
+        CLIC = "CLIC", "CLIC (centre local d'information et de coordination)"
+        DAC = "DAC", "DAC (dispositif d'appui à la coordination)"
+        COMMUNE = "COMMUNE", "Commune ou intercommunalité"
+        ORGANISME_SOCIAL = "ORG_SOC", "Organisme de sécurité sociale (CPAM, CAF, MSA, CARSAT)"
+        GESTIONNAIRE = "GEST", "Organisme gestionnaire d'établissements et services"
+        ASSOCIATION = "ASSO", "Association"
+        ENTREPRISE = "ENTR", "Entreprise"
+        AUTRE = "AUTRE", "Autre"
+
+    nom = models.CharField(max_length=150)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    finess_ej = models.CharField("FINESS juridique", max_length=9, blank=True)
+    typologie = models.CharField(max_length=10, choices=Typologie.choices, default=Typologie.AUTRE)
+    description = models.TextField(blank=True)
+    site_web = models.URLField(blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.EmailField(blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="antennes"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finess_ej"],
+                condition=~models.Q(finess_ej=""),
+                name="structure_finess_ej_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Lieu(FicheMixin):
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="lieux")
+    nom = models.CharField(max_length=150)
+    adresse = models.CharField(max_length=255, blank=True)
+    complement_adresse = models.CharField("complément d'adresse", max_length=255, blank=True)
+    code_postal = models.CharField(max_length=5, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="lieux"
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    finess_et = models.CharField("FINESS géographique", max_length=9, blank=True)
+    accessibilite_url = models.URLField("fiche Acceslibre", blank=True)
+    accessibilite = models.TextField("accessibilité du lieu", blank=True)
+    entree_plain_pied = models.BooleanField("entrée de plain-pied", null=True, blank=True)
+    stationnement_adapte = models.BooleanField("stationnement adapté", null=True, blank=True)
+    sanitaires_adaptes = models.BooleanField("sanitaires adaptés", null=True, blank=True)
+    boucle_magnetique = models.BooleanField("boucle magnétique", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "lieux"
+        ordering = ["nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finess_et"],
+                condition=~models.Q(finess_et=""),
+                name="lieu_finess_et_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class ModeAcces(models.TextChoices):
+    LIBRE = "libre", "accès libre"
+    RENDEZ_VOUS = "sur-rendez-vous", "sur rendez-vous"
+    ORIENTATION_MDPH = "orientation-mdph", "sur orientation de la MDPH (CDAPH)"
+    EVALUATION_APA = "evaluation-apa", "après évaluation du Département (APA)"
+    PRESCRIPTION_MEDICALE = "prescription-medicale", "sur prescription médicale"
+    ORIENTATION_PROFESSIONNEL = "orientation-professionnel", "sur orientation d'un professionnel"
+    ADMISSION = "dossier-admission", "sur dossier d'admission"
+
+
+class Frais(models.TextChoices):
+    GRATUIT = "gratuit", "gratuit"
+    PAYANT = "payant", "payant"
+    RESTE_A_CHARGE = "reste-a-charge", "payant, aides possibles (APA, PCH, aide sociale…)"
+    NON_RENSEIGNE = "", "non renseigné"
+
+
+class ServiceQuerySet(models.QuerySet):
+    def publies(self) -> "ServiceQuerySet":
+        return self.filter(statut=Service.Statut.PUBLIE)
+
+
+class Service(FicheMixin):
+    """Ce qui est offert : un service, un dispositif ou un établissement."""
+
+    class Nature(models.TextChoices):
+        SERVICE = "service", "service"
+        DISPOSITIF = "dispositif", "dispositif"
+        ETABLISSEMENT = "etablissement", "établissement"
+
+    class Statut(models.TextChoices):
+        BROUILLON = "brouillon", "brouillon"
+        PUBLIE = "publie", "publié"
+        ARCHIVE = "archive", "archivé"
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="services")
+    nom = models.CharField(max_length=150)
+    nature = models.CharField(max_length=15, choices=Nature.choices, default=Nature.SERVICE)
+    statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.PUBLIE)
+    description = models.TextField(blank=True)
+    resume_falc = models.TextField(
+        "résumé facile à lire (FALC)", blank=True, help_text="phrases courtes, mots simples"
+    )
+    besoins = models.ManyToManyField(Besoin, blank=True, related_name="services")
+    publics = models.ManyToManyField(Public, blank=True, related_name="services")
+    age_min = models.PositiveSmallIntegerField(
+        "âge minimum", null=True, blank=True, validators=[MaxValueValidator(130)]
+    )
+    age_max = models.PositiveSmallIntegerField(
+        "âge maximum", null=True, blank=True, validators=[MaxValueValidator(130)]
+    )
+    accueil_sur_place = models.BooleanField("accueil sur place", default=True)
+    accueil_a_domicile = models.BooleanField("intervention à domicile", default=False)
+    accueil_a_distance = models.BooleanField("à distance (téléphone, visio)", default=False)
+    modes_acces = models.JSONField("modes d'accès", default=list, blank=True)
+    conditions_acces = models.TextField("conditions d'accès", blank=True)
+    documents_necessaires = models.TextField("documents à fournir", blank=True)
+    frais = models.CharField(max_length=20, choices=Frais.choices, blank=True)
+    frais_precisions = models.TextField("précisions sur les coûts", blank=True)
+    categorie_finess = models.CharField("catégorie FINESS", max_length=3, blank=True)
+    site_web = models.URLField(blank=True)
+    lieux = models.ManyToManyField(Lieu, blank=True, related_name="services")
+    ouvert_jours_feries = models.BooleanField("ouvert les jours fériés", default=False)
+    horaires_precisions = models.CharField(
+        "précisions sur les horaires", max_length=255, blank=True
+    )
+    history = HistoricalRecords(m2m_fields=[besoins, publics])
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age_min__isnull=True)
+                | models.Q(age_max__isnull=True)
+                | models.Q(age_min__lte=models.F("age_max")),
+                name="service_age_min_inferieur_age_max",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class ZoneIntervention(models.Model):
+    """Territoire couvert par un service, même loin de son bureau."""
+
+    class Type(models.TextChoices):
+        COMMUNE = "commune", "commune"
+        EPCI = "epci", "intercommunalité (EPCI)"
+        DEPARTEMENT = "departement", "département entier"
+        REGION = "region", "région entière"
+        FRANCE = "france", "France entière"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="zones")
+    type = models.CharField(max_length=12, choices=Type.choices)
+    code = models.CharField(max_length=9, blank=True, help_text="code INSEE ou SIREN de l'EPCI")
+
+    class Meta:
+        verbose_name = "zone d'intervention"
+        verbose_name_plural = "zones d'intervention"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "type", "code"], name="zone_unique")
+        ]
+        indexes = [models.Index(fields=["type", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.code}".strip()
+
+
+class Contact(models.Model):
+    class Visibilite(models.TextChoices):
+        PUBLIC = "public", "public"
+        PROFESSIONNELS = "professionnels", "réservé aux professionnels"
+
+    structure = models.ForeignKey(
+        Structure, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
+    libelle = models.CharField("intitulé", max_length=150, help_text="ex. : accueil, référent APA")
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.EmailField(blank=True)
+    visibilite = models.CharField(
+        max_length=15, choices=Visibilite.choices, default=Visibilite.PUBLIC
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(structure__isnull=False) | models.Q(service__isnull=False),
+                name="contact_rattache",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class Jour(models.IntegerChoices):
+    LUNDI = 0, "lundi"
+    MARDI = 1, "mardi"
+    MERCREDI = 2, "mercredi"
+    JEUDI = 3, "jeudi"
+    VENDREDI = 4, "vendredi"
+    SAMEDI = 5, "samedi"
+    DIMANCHE = 6, "dimanche"
+
+
+class PlageHoraire(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="plages")
+    jour = models.PositiveSmallIntegerField(choices=Jour.choices)
+    ouverture = models.TimeField()
+    fermeture = models.TimeField()
+
+    class Meta:
+        verbose_name = "plage horaire"
+        ordering = ["jour", "ouverture"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ouverture__lt=models.F("fermeture")),
+                name="plage_ouverture_avant_fermeture",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_jour_display()} {self.ouverture:%H:%M}-{self.fermeture:%H:%M}"
+
+
+class HoraireExceptionnel(models.Model):
+    """Fermeture exceptionnelle (ferme=True) ou horaires particuliers sur une période datée."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="exceptions")
+    date_debut = models.DateField()
+    date_fin = models.DateField()
+    ferme = models.BooleanField("fermé", default=True)
+    ouverture = models.TimeField(null=True, blank=True)
+    fermeture = models.TimeField(null=True, blank=True)
+    motif = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "horaire exceptionnel"
+        verbose_name_plural = "horaires exceptionnels"
+        ordering = ["date_debut"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_debut__lte=models.F("date_fin")),
+                name="exception_debut_avant_fin",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ferme=True)
+                | models.Q(ouverture__isnull=False, fermeture__isnull=False),
+                name="exception_horaires_si_ouvert",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_debut:%d/%m/%Y}–{self.date_fin:%d/%m/%Y}"
+
+    def couvre(self, jour: dt.date) -> bool:
+        return self.date_debut <= jour <= self.date_fin
