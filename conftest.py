@@ -1,0 +1,13 @@
+"""Les référentiels (communes, thésaurus) sont chargés une fois par session de test."""
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from repertoire.services import synchroniser_referentiels
+    from territoires.services import charger_communes
+
+    with django_db_blocker.unblock():
+        charger_communes()
+        synchroniser_referentiels()

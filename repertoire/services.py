@@ -1,0 +1,5 @@
+"""Flux métier du répertoire."""
+
+
+def synchroniser_referentiels() -> dict[str, int]:
+    return {}
