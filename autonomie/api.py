@@ -9,3 +9,9 @@ api = NinjaAPI(
     "besoins. Lecture seule, données sous Licence Ouverte 2.0.",
     urls_namespace="api-v1",
 )
+
+from repertoire.api import router as repertoire_router  # noqa: E402
+from territoires.api import router as territoires_router  # noqa: E402
+
+api.add_router("/communes", territoires_router)
+api.add_router("/", repertoire_router)
