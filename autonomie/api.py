@@ -2,6 +2,9 @@
 
 from ninja import NinjaAPI
 
+from repertoire.api import router as repertoire_router
+from territoires.api import router as territoires_router
+
 api = NinjaAPI(
     title="API Autonomie",
     version="1.0.0",
@@ -9,9 +12,5 @@ api = NinjaAPI(
     "besoins. Lecture seule, données sous Licence Ouverte 2.0.",
     urls_namespace="api-v1",
 )
-
-from repertoire.api import router as repertoire_router  # noqa: E402
-from territoires.api import router as territoires_router  # noqa: E402
-
 api.add_router("/communes", territoires_router)
 api.add_router("/", repertoire_router)
