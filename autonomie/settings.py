@@ -83,7 +83,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_PATH") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
