@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from autonomie.api import api
 from core import views as core_views
@@ -12,4 +12,5 @@ urlpatterns = [
     path("sante/", core_views.sante, name="sante"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("repertoire.urls")),
 ]

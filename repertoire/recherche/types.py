@@ -1,0 +1,40 @@
+import datetime as dt
+from dataclasses import dataclass, field
+
+from repertoire.models import Service
+from territoires.models import Commune
+
+
+@dataclass(frozen=True)
+class Critere:
+    """Ce que la personne cherche. Tous les champs sont facultatifs."""
+
+    q: str = ""
+    besoin: str = ""
+    public: str = ""
+    mode_accueil: str = ""  # "sur-place", "a-domicile", "a-distance"
+    mode_acces: str = ""  # valeur de repertoire.models.ModeAcces
+    commune: str = ""  # nom, code postal ou code INSEE, tel que saisi
+    lat: float | None = None
+    lon: float | None = None
+    rayon_km: float | None = None
+    ouvert_le: dt.datetime | None = None  # "ouvert maintenant" = l'heure courante
+    tri: str = "pertinence"  # "pertinence", "distance", "nom"
+
+
+@dataclass
+class Resultat:
+    service: Service
+    score: float
+    distance_km: float | None
+    raisons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageResultats:
+    resultats: list[Resultat]
+    total: int
+    page: int
+    par_page: int
+    commune: Commune | None = None
+    message: str = ""  # explication en français quand la saisie n'a pas pu être comprise
