@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "core",
     "territoires",
     "repertoire",
+    "pilotage",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("sante/", core_views.sante, name="sante"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("pilotage/", include("pilotage.urls")),
     path("", include("repertoire.urls")),
 ]
