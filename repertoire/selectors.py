@@ -1,0 +1,136 @@
+"""Lectures des référentiels : du texte libre vers les besoins, et vers data·inclusion.
+
+Fonctions pures sur repertoire/referentiels.py : aucune requête en base.
+"""
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from typing import TypeVar
+
+from core.texte import normaliser
+from repertoire.referentiels import PUBLICS, THESAURUS, EntreeBesoin, EntreePublic
+
+E = TypeVar("E", EntreeBesoin, EntreePublic)
+_PRECISION = re.compile(r"\s*\(.*?\)")
+
+
+def _a_plat(racines: tuple[E, ...]) -> dict[str, tuple[E, E | None]]:
+    """Chaque entrée avec son parent, premier niveau d'abord puis enfants, dans l'ordre écrit."""
+    entrees: dict[str, tuple[E, E | None]] = {racine.slug: (racine, None) for racine in racines}
+    for racine in racines:
+        entrees.update({enfant.slug: (enfant, racine) for enfant in racine.enfants})
+    return entrees
+
+
+@cache
+def _besoins() -> dict[str, tuple[EntreeBesoin, EntreeBesoin | None]]:
+    return _a_plat(THESAURUS)
+
+
+@cache
+def _publics() -> dict[str, tuple[EntreePublic, EntreePublic | None]]:
+    return _a_plat(PUBLICS)
+
+
+@cache
+def _termes() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Chaque terme normalisé et les besoins qui le portent, du plus long au plus court :
+    « auxiliaire de vie scolaire » doit passer avant « auxiliaire de vie ».
+
+    Le libellé compte avec et sans sa précision entre parenthèses : « Aide sociale à
+    l'hébergement (ASH) » doit se trouver par « aide sociale à l'hébergement ».
+    """
+    besoins_par_terme: dict[str, list[str]] = {}
+    for slug, (entree, _) in _besoins().items():
+        libelle_court = _PRECISION.sub("", entree.libelle)
+        for terme in (entree.libelle, libelle_court, *entree.synonymes):
+            besoins_par_terme.setdefault(normaliser(terme), []).append(slug)
+    termes = sorted(besoins_par_terme.items(), key=lambda item: -len(item[0]))
+    return tuple((terme, tuple(slugs)) for terme, slugs in termes)
+
+
+def _uniques(valeurs: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(valeurs))
+
+
+def besoins_pour_texte(texte: str) -> list[str]:
+    """Besoins dont le libellé ou un synonyme figure, en mots entiers, dans le texte.
+
+    Sans accents ni casse : « Maison de retraite » et « MAISON DE RETRAITE » trouvent l'EHPAD.
+    Les besoins voisins suivent (« répit » trouve aussi l'accueil de jour et l'accueil
+    temporaire), car c'est ce que la personne cherche sans en connaître le nom.
+    """
+    cle = f" {normaliser(texte)} "
+    trouves: set[str] = set()
+    for terme, slugs in _termes():
+        if f" {terme} " in cle:
+            trouves.update(slugs)
+            # Le passage reconnu est consommé : « auxiliaire de vie scolaire » ne doit pas
+            # aussi évoquer l'aide à domicile.
+            cle = cle.replace(f" {terme} ", " | ")
+    ordonnes = [slug for slug in _besoins() if slug in trouves]
+    voisins = (voisin for slug in ordonnes for voisin in _besoins()[slug][0].voir_aussi)
+    return _uniques([*ordonnes, *voisins])
+
+
+def besoin_et_descendants(slug: str) -> list[str]:
+    """Le besoin, ses enfants et leurs besoins voisins ; liste vide pour un slug inconnu.
+
+    Filtrer sur « aidants » doit montrer les plateformes de répit comme les accueils de jour.
+    """
+    if slug not in _besoins():
+        return []
+    entree = _besoins()[slug][0]
+    famille = [entree, *entree.enfants]
+    voisins = [_besoins()[voisin][0] for membre in famille for voisin in membre.voir_aussi]
+    return _uniques(membre.slug for membre in (*famille, *voisins))
+
+
+def thematiques_di_pour(besoins: Iterable[str]) -> list[str]:
+    """Thématiques data·inclusion v1 des besoins ; un enfant sans les siennes prend celles
+    de son parent, pour que tout service exporté porte au moins une thématique. Un slug
+    absent du code (base pas encore synchronisée) est ignoré."""
+    thematiques: list[str] = []
+    for slug in besoins:
+        if slug not in _besoins():
+            continue
+        entree, parent = _besoins()[slug]
+        thematiques += entree.thematiques_di or (parent.thematiques_di if parent else ())
+    return _uniques(thematiques)
+
+
+def publics_di_pour(publics: Iterable[str]) -> list[str]:
+    """Publics data·inclusion v1 des publics ; un enfant sans les siens prend ceux du parent.
+    Un slug absent du code est ignoré."""
+    publics_di: list[str] = []
+    for slug in publics:
+        if slug not in _publics():
+            continue
+        entree, parent = _publics()[slug]
+        publics_di += entree.publics_di or (parent.publics_di if parent else ())
+    return _uniques(publics_di)
+
+
+def _equivalent(valeur_di: str, entrees: dict[str, tuple[E, E | None]], champ: str) -> str | None:
+    """L'entrée qui reçoit une valeur data·inclusion à l'import : l'homonyme s'il existe,
+    sinon la première qui la porte, premier niveau d'abord.
+
+    Une seule entrée par valeur : plusieurs besoins se partagent une thématique à l'export,
+    mais la marquer sur tous à l'import ferait dire au service plus qu'il n'offre.
+    """
+    if valeur_di in entrees and valeur_di in getattr(entrees[valeur_di][0], champ):
+        return valeur_di
+    return next((slug for slug, (e, _) in entrees.items() if valeur_di in getattr(e, champ)), None)
+
+
+def besoins_pour_thematiques_di(thematiques: Iterable[str]) -> list[str]:
+    """Besoins à marquer sur un service importé de data·inclusion ; valeurs inconnues ignorées."""
+    slugs = (_equivalent(t, _besoins(), "thematiques_di") for t in thematiques)
+    return _uniques(slug for slug in slugs if slug)
+
+
+def publics_pour_publics_di(publics_di: Iterable[str]) -> list[str]:
+    """Publics à marquer sur un service importé de data·inclusion ; valeurs inconnues ignorées."""
+    slugs = (_equivalent(p, _publics(), "publics_di") for p in publics_di)
+    return _uniques(slug for slug in slugs if slug)
