@@ -1,3 +1,76 @@
-from ninja import Router
+"""API des communes : autocomplétion et fiche, en lecture seule.
+
+Une page charge ses relations en un nombre fixe de requêtes, quelle que soit sa taille.
+"""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from territoires.models import Commune
+from territoires.selectors import avec_relations, commune_par_code, rechercher_communes
 
 router = Router(tags=["communes"])
+
+
+class DepartementResume(Schema):
+    code: str
+    nom: str
+
+
+class EPCIResume(Schema):
+    code: str = Field(description="SIREN")
+    nom: str
+    type: str = Field(description="CC, CA, CU ou ME (métropole)")
+
+
+class CommuneFiche(Schema):
+    code_insee: str
+    nom: str
+    codes_postaux: list[str]
+    departement: DepartementResume
+    epci: EPCIResume | None
+    population: int = Field(description="population municipale ; 0 quand l'INSEE ne la donne pas")
+    latitude: float = Field(description="mairie, à défaut centre de la commune (WGS84)")
+    longitude: float
+
+    @staticmethod
+    def resolve_codes_postaux(commune: Commune) -> list[str]:
+        return [code_postal.code for code_postal in commune.codes_postaux.all()]
+
+
+class FiltresCommunes(Schema):
+    q: str | None = Field(
+        None, description="nom, code postal, code INSEE, ou « Nevers 58000 »", max_length=200
+    )
+    departement: str | None = Field(None, description="code du département : 58, 2A, 971…")
+
+
+class Erreur(Schema):
+    detail: str = Field(description="explication en français")
+
+
+@router.get("", response=list[CommuneFiche], summary="Communes (recherche et autocomplétion)")
+@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+def communes(request: HttpRequest, filtres: Query[FiltresCommunes]) -> QuerySet[Commune]:
+    if filtres.q:
+        resultats = rechercher_communes(filtres.q)
+    else:
+        resultats = Commune.objects.order_by("nom", "code_insee")
+    if filtres.departement:
+        resultats = resultats.filter(departement_id=filtres.departement.strip().upper())
+    return avec_relations(resultats)
+
+
+@router.get(
+    "/{code_insee}",
+    response={200: CommuneFiche, 404: Erreur},
+    summary="Fiche d'une commune",
+)
+def commune(request: HttpRequest, code_insee: str) -> Commune:
+    fiche = commune_par_code(code_insee)
+    if fiche is None:
+        raise HttpError(404, f"Aucune commune n'a le code INSEE {code_insee[:10]}.")
+    return fiche

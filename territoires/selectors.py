@@ -1,0 +1,68 @@
+"""Retrouver une commune à partir de ce qu'une personne tape : nom, code postal, code INSEE."""
+
+import re
+
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+
+from core.texte import normaliser
+from territoires.models import CodePostal, Commune
+
+# Le plus long nom de commune compte 45 caractères ; au-delà, la saisie n'en est pas une.
+LONGUEUR_MAX_SAISIE = 120
+
+CODE_INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
+CODE = re.compile(r"\b(\d{5}|2[AB]\d{3})\b", re.IGNORECASE)
+# « Nevers (58) », la forme qu'affiche str(commune).
+DEPARTEMENT = re.compile(r"\((\d{2,3}|2[AB])\)", re.IGNORECASE)
+
+
+def rechercher_communes(saisie: str) -> QuerySet[Commune]:
+    """Communes correspondant à la saisie, les plus probables d'abord.
+
+    Un nom (casse, accents et tirets ignorés, « st » = « saint ») donne d'abord les noms
+    exacts puis ceux qui commencent par la saisie, les plus peuplées d'abord. Un code à
+    cinq caractères est lu comme code postal ou code INSEE ; « Nevers 58000 » et « Nevers (58) »
+    restreignent le nom à un code postal ou à un département.
+    Une saisie vide ou fantaisiste donne un ensemble vide, jamais d'erreur.
+    """
+    propre = "".join(c for c in saisie[: LONGUEUR_MAX_SAISIE + 1] if c.isprintable()).strip()
+    if not propre or len(propre) > LONGUEUR_MAX_SAISIE:
+        return Commune.objects.none()
+    communes = Commune.objects.all()
+    if departement := DEPARTEMENT.search(propre):
+        communes = communes.filter(departement_id=departement.group(1).upper())
+        propre = propre[: departement.start()] + propre[departement.end() :]
+    if code := CODE.search(propre):
+        communes = communes.filter(_par_code(code.group().upper()))
+        propre = propre[: code.start()] + propre[code.end() :]
+    nom = normaliser(propre)
+    if nom:
+        communes = communes.nom_commence_par(nom).annotate(
+            nom_complete=Case(When(nom_normalise=nom, then=Value(False)), default=Value(True))
+        )
+        return communes.order_by("nom_complete", "-population", "nom", "code_insee")
+    if not code:
+        return Commune.objects.none()
+    return communes.order_by("-population", "nom", "code_insee")
+
+
+def _par_code(code: str) -> Q:
+    return Q(code_insee=code) | Q(pk__in=CodePostal.objects.filter(code=code).values("commune"))
+
+
+def trouver_communes(saisie: str, *, limite: int = 20) -> list[Commune]:
+    """Les `limite` communes les plus probables pour une saisie libre (voir rechercher_communes)."""
+    return list(rechercher_communes(saisie).select_related("departement")[: max(limite, 0)])
+
+
+def avec_relations(communes: QuerySet[Commune]) -> QuerySet[Commune]:
+    """Département, EPCI et codes postaux (triés) chargés en deux requêtes par page."""
+    codes = Prefetch("codes_postaux", queryset=CodePostal.objects.order_by("code"))
+    return communes.select_related("departement", "epci").prefetch_related(codes)
+
+
+def commune_par_code(code_insee: str) -> Commune | None:
+    code = code_insee.strip().upper()
+    if not CODE_INSEE.fullmatch(code):
+        return None
+    return avec_relations(Commune.objects.filter(pk=code)).first()

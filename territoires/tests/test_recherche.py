@@ -1,0 +1,123 @@
+"""Retrouver une commune comme la tape une personne : nom approximatif, code postal, INSEE."""
+
+import pytest
+
+from territoires.selectors import commune_par_code, trouver_communes
+
+pytestmark = pytest.mark.django_db
+
+
+def _codes(saisie: str, **kwargs: int) -> list[str]:
+    return [commune.code_insee for commune in trouver_communes(saisie, **kwargs)]
+
+
+@pytest.mark.parametrize(
+    "saisie",
+    [
+        "st pierre le moutier",
+        "Saint-Pierre-le-Moûtier",
+        "SAINT PIERRE LE MOUTIER",
+        " st-PIERRE-le-MOUTIER ",
+    ],
+)
+def test_le_nom_est_trouve_quelles_que_soient_casse_accents_et_abreviations(saisie):
+    assert _codes(saisie)[0] == "58264"
+
+
+def test_un_nom_exact_passe_avant_un_debut_de_nom_plus_peuple():
+    communes = trouver_communes("mars")
+
+    assert communes[0].nom == "Mars"
+    assert "Marseille" in [c.nom for c in communes]
+
+
+def test_les_homonymes_sont_classes_par_population_avant_les_debuts_de_nom():
+    communes = trouver_communes("saint denis", limite=10)
+
+    homonymes = [c for c in communes if c.nom == "Saint-Denis"]
+    populations = [c.population for c in homonymes]
+    assert len(homonymes) >= 3
+    assert communes[: len(homonymes)] == homonymes
+    assert populations == sorted(populations, reverse=True)
+    assert homonymes[0].code_insee == "97411"
+    assert communes[len(homonymes)].nom.startswith("Saint-Denis-")
+
+
+def test_un_debut_de_nom_suffit():
+    assert "58194" in _codes("nev")
+
+
+def test_le_code_postal_donne_les_communes_qui_le_partagent():
+    codes = _codes("58000")
+
+    assert codes[0] == "58194"
+    assert len(codes) > 1
+
+
+def test_le_code_postal_d_un_arrondissement_donne_aussi_la_ville():
+    assert _codes("75015") == ["75056", "75115"]
+
+
+@pytest.mark.parametrize(
+    ("saisie", "code"), [("2A004", "2A004"), ("2a004", "2A004"), ("97101", "97101")]
+)
+def test_le_code_insee_donne_la_commune(saisie, code):
+    assert _codes(saisie) == [code]
+
+
+@pytest.mark.parametrize("saisie", ["Nevers 58000", "58000 nevers", "Nevers (58000)"])
+def test_nom_et_code_postal_ensemble_designent_une_seule_commune(saisie):
+    assert _codes(saisie) == ["58194"]
+
+
+def test_le_departement_entre_parentheses_departage_les_homonymes():
+    assert _codes("Saint-Denis (93)") == ["93066"]
+    assert _codes("ajaccio (2a)") == ["2A004"]
+
+
+def test_un_nom_et_un_code_postal_qui_ne_vont_pas_ensemble_ne_donnent_rien():
+    assert _codes("Ajaccio 58000") == []
+
+
+def test_la_limite_est_respectee():
+    assert len(_codes("saint", limite=7)) == 7
+    assert _codes("saint", limite=0) == []
+
+
+@pytest.mark.parametrize(
+    "saisie",
+    [
+        "",
+        "   ",
+        "---",
+        "x" * 10_000,
+        "nevers " * 2_000,
+        "'; DROP TABLE territoires_commune; --",
+        '" OR 1=1 --',
+        "%",
+        "_",
+        "\\",
+        "\x00",
+        "\ud800",
+        "0" * 5 + "' OR '1'='1",
+        "99999",
+    ],
+)
+def test_une_saisie_fantaisiste_ne_donne_rien_sans_erreur(saisie):
+    assert trouver_communes(saisie) == []
+
+
+def test_un_caractere_invisible_n_empeche_pas_de_trouver():
+    assert _codes("\x00Nevers") == ["58194"]
+
+
+def test_la_fiche_est_trouvee_par_son_code_insee():
+    ajaccio = commune_par_code(" 2a004 ")
+
+    assert ajaccio is not None
+    assert ajaccio.departement_id == "2A"
+
+
+@pytest.mark.parametrize("code", ["99999", "", "2C004", "58194' OR 1=1", "x" * 1000])
+def test_un_code_insee_inconnu_ou_invalide_ne_donne_pas_de_fiche(code):
+    assert commune_par_code(code) is None
