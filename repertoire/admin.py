@@ -1,0 +1,160 @@
+"""Administration du répertoire : fiches historisées, protégées contre l'écrasement concurrent."""
+
+from django.contrib import admin
+from django.db import models
+from django.forms import ModelForm
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from repertoire.forms import VerrouOptimisteForm
+from repertoire.models import (
+    Besoin,
+    Contact,
+    HoraireExceptionnel,
+    Lieu,
+    PlageHoraire,
+    Provenance,
+    Public,
+    Service,
+    Structure,
+    ZoneIntervention,
+)
+from repertoire.recherche.index import indexer_services
+
+# Une adresse saisie sans schéma est lue en https (le défaut de Django 6).
+URL_EN_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class FicheAdmin(SimpleHistoryAdmin):
+    """Historique des versions, verrou optimiste et index de recherche tenu à jour : toute
+    fiche (structure, lieu, service)."""
+
+    form = VerrouOptimisteForm
+    formfield_overrides = URL_EN_HTTPS
+    readonly_fields = ("version", "cree_le", "modifie_le")
+
+    def services_a_reindexer(self, fiche: models.Model) -> list[int]:
+        return list(fiche.services.values_list("pk", flat=True))
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        indexer_services(self.services_a_reindexer(form.instance))
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        self.delete_queryset(request, type(obj)._default_manager.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        """L'index n'est pas lié aux fiches par des clés (FTS5) : on le purge explicitement."""
+        services = [pk for fiche in queryset for pk in self.services_a_reindexer(fiche)]
+        super().delete_queryset(request, queryset)
+        indexer_services(services)
+
+
+class LectureSeuleAdmin(admin.ModelAdmin):
+    """Pour ce que tient une autre source (référentiels.py, imports) : l'admin ne fait que lire."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class LieuInline(admin.StackedInline):
+    model = Lieu
+    form = VerrouOptimisteForm
+    formfield_overrides = URL_EN_HTTPS
+    extra = 0
+    show_change_link = True
+    fields = ("nom", "adresse", "complement_adresse", "code_postal", "commune", "finess_et")
+    raw_id_fields = ("commune",)
+
+
+class ContactStructureInline(admin.TabularInline):
+    model = Contact
+    fk_name = "structure"
+    fields = ("libelle", "telephone", "courriel", "visibilite")
+    extra = 0
+
+
+class ContactServiceInline(ContactStructureInline):
+    fk_name = "service"
+
+
+class PlageHoraireInline(admin.TabularInline):
+    model = PlageHoraire
+    extra = 0
+
+
+class HoraireExceptionnelInline(admin.TabularInline):
+    model = HoraireExceptionnel
+    extra = 0
+
+
+class ZoneInterventionInline(admin.TabularInline):
+    model = ZoneIntervention
+    extra = 0
+
+
+@admin.register(Structure)
+class StructureAdmin(FicheAdmin):
+    list_display = ("nom", "typologie", "date_verification", "modifie_le")
+    list_filter = ("typologie",)
+    search_fields = ("nom", "siret", "finess_ej")
+    autocomplete_fields = ("parent",)
+    inlines = (LieuInline, ContactStructureInline)
+
+
+@admin.register(Service)
+class ServiceAdmin(FicheAdmin):
+    list_display = ("nom", "structure", "nature", "statut", "date_verification")
+    list_filter = ("statut", "nature", "categorie_finess")
+    list_select_related = ("structure",)
+    search_fields = ("nom", "structure__nom")
+    autocomplete_fields = ("structure", "lieux")
+    filter_horizontal = ("besoins", "publics")
+
+    def services_a_reindexer(self, fiche: Service) -> list[int]:
+        return [fiche.pk]
+
+    inlines = (
+        PlageHoraireInline,
+        HoraireExceptionnelInline,
+        ZoneInterventionInline,
+        ContactServiceInline,
+    )
+
+
+@admin.register(Lieu)
+class LieuAdmin(FicheAdmin):
+    list_display = ("nom", "structure", "commune", "finess_et")
+    list_select_related = ("structure", "commune")
+    search_fields = ("nom", "adresse", "finess_et", "structure__nom")
+    autocomplete_fields = ("structure",)
+    raw_id_fields = ("commune",)
+
+
+@admin.register(Besoin)
+class BesoinAdmin(LectureSeuleAdmin):
+    list_display = ("libelle", "slug", "parent")
+    list_select_related = ("parent",)
+    search_fields = ("libelle", "slug")
+
+
+@admin.register(Public)
+class PublicAdmin(LectureSeuleAdmin):
+    list_display = ("libelle", "slug", "parent")
+    list_select_related = ("parent",)
+    search_fields = ("libelle", "slug")
+
+
+@admin.register(Provenance)
+class ProvenanceAdmin(LectureSeuleAdmin):
+    list_display = ("source", "identifiant", "content_type", "object_id", "date_maj_source")
+    list_filter = ("source", "content_type")
+    search_fields = ("identifiant",)

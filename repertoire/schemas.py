@@ -1,0 +1,407 @@
+"""Schémas de l'API publique v1 du répertoire : noms français, contrat stable.
+
+Le contrat ne change que par ajout de champs ; un renommage ou une suppression ouvrira une v2.
+Les contacts réservés aux professionnels ne passent jamais par ces schémas : le filtre est ici,
+au plus près de la sortie, pour qu'un oubli dans une requête ne puisse pas les exposer.
+"""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.db.models import Q
+from ninja import Field, FilterSchema, Schema
+
+from repertoire.horaires import en_toutes_lettres, vers_osm
+from repertoire.models import (
+    Besoin,
+    Contact,
+    Frais,
+    Lieu,
+    ModeAcces,
+    Public,
+    Service,
+    Structure,
+    ZoneIntervention,
+)
+from territoires.models import Commune
+
+ModeAccueil = Literal["sur-place", "a-domicile", "a-distance"]
+
+MODES_ACCUEIL: dict[str, tuple[str, str]] = {
+    "sur-place": ("accueil_sur_place", "accueil sur place"),
+    "a-domicile": ("accueil_a_domicile", "intervention à domicile"),
+    "a-distance": ("accueil_a_distance", "à distance (téléphone, visio)"),
+}
+
+
+class Erreur(Schema):
+    detail: str = Field(description="explication en français")
+
+
+class CodeLibelle(Schema):
+    code: str = Field(description="valeur stable, à utiliser dans les filtres")
+    libelle: str = Field(description="libellé à afficher")
+
+
+def _code_libelle(code: str, choix: type) -> dict[str, str]:
+    """Un code inconnu des choix reste lisible : son libellé est le code lui-même."""
+    return {"code": code, "libelle": dict(choix.choices).get(code, code)}
+
+
+# --- Référentiels -------------------------------------------------------------------------
+
+
+class BesoinResume(Schema):
+    slug: str
+    libelle: str
+
+
+class BesoinDetail(BesoinResume):
+    description: str
+    synonymes: list[str] = Field(description="mots du quotidien qui mènent à ce besoin")
+
+
+class BesoinArbre(BesoinDetail):
+    enfants: list[BesoinDetail] = Field(description="besoins précis de ce thème")
+
+
+class PublicResume(Schema):
+    slug: str
+    libelle: str
+
+
+class PublicArbre(PublicResume):
+    enfants: list[PublicResume]
+
+
+# --- Lieux --------------------------------------------------------------------------------
+
+
+class CommuneResume(Schema):
+    code_insee: str
+    nom: str
+    departement: str = Field(alias="departement_id", description="code du département")
+
+
+class Point(Schema):
+    latitude: float = Field(description="WGS84")
+    longitude: float = Field(description="WGS84")
+
+
+class Accessibilite(Schema):
+    description: str = Field(alias="accessibilite")
+    fiche_acceslibre: str = Field(alias="accessibilite_url", description="adresse ou vide")
+    entree_plain_pied: bool | None = Field(description="vide : non renseigné")
+    stationnement_adapte: bool | None
+    sanitaires_adaptes: bool | None
+    boucle_magnetique: bool | None
+
+
+class LieuSchema(Schema):
+    id: int
+    nom: str
+    adresse: str
+    complement_adresse: str
+    code_postal: str
+    commune: CommuneResume | None
+    point: Point | None = Field(description="vide si le lieu n'est pas géolocalisé")
+    accessibilite: Accessibilite
+
+    @staticmethod
+    def resolve_point(lieu: Lieu) -> dict[str, float] | None:
+        if lieu.latitude is None or lieu.longitude is None:
+            return None
+        return {"latitude": lieu.latitude, "longitude": lieu.longitude}
+
+    @staticmethod
+    def resolve_accessibilite(lieu: Lieu) -> Lieu:
+        return lieu
+
+
+# --- Contacts, horaires, zones, sources -----------------------------------------------------
+
+
+class ContactSchema(Schema):
+    libelle: str = Field(description="ex. : accueil, référent APA")
+    telephone: str
+    courriel: str
+
+
+def contacts_publics(contacts: Any) -> list[Contact]:
+    """Filtre en Python sur les contacts préchargés : aucune requête, aucune fuite."""
+    return [c for c in contacts.all() if c.visibilite == Contact.Visibilite.PUBLIC]
+
+
+class PlageSchema(Schema):
+    jour: int = Field(description="0 = lundi … 6 = dimanche")
+    jour_libelle: str
+    ouverture: str = Field(description="HH:MM")
+    fermeture: str = Field(description="HH:MM ; 23:59 vaut minuit")
+
+    @staticmethod
+    def resolve_jour_libelle(plage: Any) -> str:
+        return plage.get_jour_display()
+
+    @staticmethod
+    def resolve_ouverture(plage: Any) -> str:
+        return f"{plage.ouverture:%H:%M}"
+
+    @staticmethod
+    def resolve_fermeture(plage: Any) -> str:
+        return f"{plage.fermeture:%H:%M}"
+
+
+class ExceptionSchema(Schema):
+    date_debut: dt.date
+    date_fin: dt.date
+    ferme: bool = Field(description="vrai : fermé toute la période")
+    ouverture: str | None = Field(description="HH:MM si horaires particuliers")
+    fermeture: str | None
+    motif: str
+
+    @staticmethod
+    def resolve_ouverture(exception: Any) -> str | None:
+        return f"{exception.ouverture:%H:%M}" if exception.ouverture else None
+
+    @staticmethod
+    def resolve_fermeture(exception: Any) -> str | None:
+        return f"{exception.fermeture:%H:%M}" if exception.fermeture else None
+
+
+class Horaires(Schema):
+    plages: list[PlageSchema] = Field(description="semaine type")
+    exceptions: list[ExceptionSchema] = Field(description="fermetures et horaires particuliers")
+    osm: str = Field(description="format OpenStreetMap opening_hours ; vide si inconnu")
+    en_toutes_lettres: list[str]
+    ouvert_jours_feries: bool
+    precisions: str
+
+
+class ZoneSchema(Schema):
+    type: CodeLibelle
+    code: str = Field(description="code INSEE (commune, département, région) ou SIREN (EPCI)")
+
+    @staticmethod
+    def resolve_type(zone: ZoneIntervention) -> dict[str, str]:
+        return _code_libelle(zone.type, ZoneIntervention.Type)
+
+
+class Source(Schema):
+    source: str = Field(description="finess, data-inclusion:…, saisie, demo…")
+    identifiant: str
+    date_maj_source: dt.date | None
+
+
+# --- Structures ---------------------------------------------------------------------------
+
+
+class StructureResume(Schema):
+    id: int
+    nom: str
+    typologie: CodeLibelle
+
+    @staticmethod
+    def resolve_typologie(structure: Structure) -> dict[str, str]:
+        return _code_libelle(structure.typologie, Structure.Typologie)
+
+
+class StructureListe(StructureResume):
+    telephone: str
+    site_web: str
+
+
+class ServiceLien(Schema):
+    id: int
+    nom: str
+
+
+class StructureDetail(StructureListe):
+    description: str
+    siret: str
+    finess_ej: str = Field(description="FINESS de l'entité juridique")
+    courriel: str
+    lieux: list[LieuSchema]
+    contacts: list[ContactSchema] = Field(description="contacts publics seulement")
+    services: list[ServiceLien] = Field(description="services publiés")
+    sources: list[Source]
+    date_verification: dt.date | None
+
+    @staticmethod
+    def resolve_contacts(structure: Structure) -> list[Contact]:
+        return contacts_publics(structure.contacts)
+
+    @staticmethod
+    def resolve_services(structure: Structure) -> list[Service]:
+        return [s for s in structure.services.all() if s.statut == Service.Statut.PUBLIE]
+
+    @staticmethod
+    def resolve_sources(structure: Structure) -> Any:
+        return structure.provenances.all()
+
+
+# --- Services -----------------------------------------------------------------------------
+
+
+def _modes_accueil(service: Service) -> list[dict[str, str]]:
+    return [
+        {"code": code, "libelle": libelle}
+        for code, (champ, libelle) in MODES_ACCUEIL.items()
+        if getattr(service, champ)
+    ]
+
+
+class ServiceResume(Schema):
+    id: int
+    nom: str
+    nature: CodeLibelle
+    structure: StructureResume
+    besoins: list[BesoinResume]
+    publics: list[PublicResume]
+    modes_accueil: list[CodeLibelle]
+    communes: list[CommuneResume] = Field(description="communes de ses lieux d'accueil")
+    date_verification: dt.date | None
+
+    @staticmethod
+    def resolve_nature(service: Service) -> dict[str, str]:
+        return _code_libelle(service.nature, Service.Nature)
+
+    @staticmethod
+    def resolve_modes_accueil(service: Service) -> list[dict[str, str]]:
+        return _modes_accueil(service)
+
+    @staticmethod
+    def resolve_communes(service: Service) -> list[Commune]:
+        communes = {lieu.commune_id: lieu.commune for lieu in service.lieux.all() if lieu.commune}
+        return list(communes.values())
+
+
+class Ages(Schema):
+    minimum: int | None = Field(alias="age_min", description="vide : pas de limite")
+    maximum: int | None = Field(alias="age_max")
+
+
+class FraisSchema(Schema):
+    code: str = Field(description="gratuit, payant, reste-a-charge ; vide : non renseigné")
+    libelle: str
+    precisions: str
+
+
+class ServiceDetail(ServiceResume):
+    description: str
+    resume_falc: str = Field(description="résumé facile à lire et à comprendre (FALC)")
+    lieux: list[LieuSchema]
+    ages: Ages
+    modes_acces: list[CodeLibelle]
+    conditions_acces: str
+    documents_necessaires: str
+    frais: FraisSchema
+    site_web: str
+    categorie_finess: str
+    contacts: list[ContactSchema] = Field(description="contacts publics seulement")
+    horaires: Horaires
+    zones: list[ZoneSchema] = Field(description="territoires couverts, même loin des lieux")
+    sources: list[Source]
+
+    @staticmethod
+    def resolve_ages(service: Service) -> Service:
+        return service
+
+    @staticmethod
+    def resolve_modes_acces(service: Service) -> list[dict[str, str]]:
+        return [_code_libelle(code, ModeAcces) for code in service.modes_acces]
+
+    @staticmethod
+    def resolve_frais(service: Service) -> dict[str, str]:
+        return {**_code_libelle(service.frais, Frais), "precisions": service.frais_precisions}
+
+    @staticmethod
+    def resolve_contacts(service: Service) -> list[Contact]:
+        return contacts_publics(service.contacts)
+
+    @staticmethod
+    def resolve_horaires(service: Service) -> dict[str, Any]:
+        return {
+            "plages": service.plages.all(),
+            "exceptions": service.exceptions.all(),
+            "osm": vers_osm(service),
+            "en_toutes_lettres": en_toutes_lettres(service),
+            "ouvert_jours_feries": service.ouvert_jours_feries,
+            "precisions": service.horaires_precisions,
+        }
+
+    @staticmethod
+    def resolve_sources(service: Service) -> Any:
+        return service.provenances.all()
+
+
+# --- Filtres ------------------------------------------------------------------------------
+
+
+def _zones_couvrant(communes: Any) -> Q:
+    """Une zone couvre une commune si elle la nomme, ou nomme son EPCI, son département,
+    sa région, ou la France entière."""
+    Type = ZoneIntervention.Type
+    return (
+        Q(type=Type.COMMUNE, code__in=communes.values("code_insee"))
+        | Q(type=Type.EPCI, code__in=communes.values("epci_id"))
+        | Q(type=Type.DEPARTEMENT, code__in=communes.values("departement_id"))
+        | Q(type=Type.REGION, code__in=communes.values("departement__region_id"))
+        | Q(type=Type.FRANCE)
+    )
+
+
+def _present_sur(communes: Any) -> Q:
+    """Un service est présent sur un territoire par un lieu d'accueil ou une zone d'intervention.
+
+    Sous-requêtes plutôt que jointures : pas de doublons, pas besoin de distinct().
+    """
+    par_lieu = Service.lieux.through.objects.filter(lieu__commune__in=communes)
+    par_zone = ZoneIntervention.objects.filter(_zones_couvrant(communes))
+    return Q(pk__in=par_lieu.values("service_id")) | Q(pk__in=par_zone.values("service_id"))
+
+
+class FiltresStructures(FilterSchema):
+    departement: str | None = Field(None, description="code du département d'un de ses lieux")
+    typologie: Structure.Typologie | None = None
+    q: str | None = Field(None, description="mot du nom de la structure")
+
+    def filter_departement(self, code: str | None) -> Q:
+        lieux = Lieu.objects.filter(commune__departement_id=code)
+        return Q(pk__in=lieux.values("structure_id"))
+
+    def filter_q(self, mot: str | None) -> Q:
+        return Q(nom__icontains=mot)
+
+
+class FiltresServices(FilterSchema):
+    besoin: str | None = Field(
+        None, description="slug d'un besoin ; un thème (premier niveau) inclut ses besoins précis"
+    )
+    public: str | None = Field(None, description="slug d'un public ; inclut ses sous-publics")
+    departement: str | None = Field(None, description="code du département couvert")
+    commune: str | None = Field(
+        None, description="code INSEE d'une commune où le service accueille ou intervient"
+    )
+    mode_accueil: ModeAccueil | None = None
+    nature: Service.Nature | None = None
+
+    def filter_besoin(self, slug: str | None) -> Q:
+        besoins = Besoin.objects.filter(Q(slug=slug) | Q(parent__slug=slug))
+        liens = Service.besoins.through.objects.filter(besoin__in=besoins)
+        return Q(pk__in=liens.values("service_id"))
+
+    def filter_public(self, slug: str | None) -> Q:
+        publics = Public.objects.filter(Q(slug=slug) | Q(parent__slug=slug))
+        liens = Service.publics.through.objects.filter(public__in=publics)
+        return Q(pk__in=liens.values("service_id"))
+
+    def filter_departement(self, code: str | None) -> Q:
+        return _present_sur(Commune.objects.filter(departement_id=code))
+
+    def filter_commune(self, code: str | None) -> Q:
+        return _present_sur(Commune.objects.filter(code_insee=code))
+
+    def filter_mode_accueil(self, mode: ModeAccueil | None) -> Q:
+        if mode is None:
+            return Q()
+        return Q(**{MODES_ACCUEIL[mode][0]: True})
