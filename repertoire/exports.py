@@ -1,0 +1,167 @@
+"""Exports ouverts du répertoire : CSV pour le tableur, GeoJSON pour la carte.
+
+Une ligne (ou un point) par couple service × lieu. Les deux formats sont produits morceau par
+morceau : on peut les diffuser (StreamingHttpResponse) sans tout charger en mémoire.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from repertoire.horaires import vers_osm
+from repertoire.models import Contact, Lieu, Service
+
+TAILLE_LOT = 500
+BOM = "\ufeff"
+COLONNES = (
+    "service_id",
+    "service",
+    "nature",
+    "structure_id",
+    "structure",
+    "lieu",
+    "adresse",
+    "complement_adresse",
+    "code_postal",
+    "commune",
+    "code_insee",
+    "latitude",
+    "longitude",
+    "besoins",
+    "publics",
+    "horaires_osm",
+    "telephone",
+    "courriel",
+    "site_web",
+    "date_verification",
+)
+
+
+def services_a_exporter(queryset: QuerySet[Service] | None = None) -> QuerySet[Service]:
+    """Services publiés, avec tout ce que les exports lisent, préchargé."""
+    lieux = Lieu.objects.select_related("commune")
+    services = queryset if queryset is not None else Service.objects.all()
+    return (
+        services.filter(statut=Service.Statut.PUBLIE)
+        .select_related("structure")
+        .prefetch_related(
+            "besoins",
+            "publics",
+            "zones",
+            "plages",
+            "exceptions",
+            "contacts",
+            Prefetch("lieux", queryset=lieux),
+            Prefetch("structure__lieux", queryset=lieux),
+        )
+        .order_by("pk")
+    )
+
+
+def lieu_principal(lieux: Iterable[Lieu]) -> Lieu | None:
+    return next(iter(lieux), None)
+
+
+def contact_public(service: Service) -> Contact | None:
+    return next(
+        (c for c in service.contacts.all() if c.visibilite == Contact.Visibilite.PUBLIC), None
+    )
+
+
+def _proprietes(service: Service, lieu: Lieu | None) -> dict[str, Any]:
+    contact = contact_public(service)
+    commune = lieu.commune if lieu else None
+    date = service.date_verification or timezone.localdate(service.modifie_le)
+    return {
+        "service_id": service.pk,
+        "service": service.nom,
+        "nature": service.get_nature_display(),
+        "structure_id": service.structure_id,
+        "structure": service.structure.nom,
+        "lieu": lieu.nom if lieu else "",
+        "adresse": lieu.adresse if lieu else "",
+        "complement_adresse": lieu.complement_adresse if lieu else "",
+        "code_postal": lieu.code_postal if lieu else "",
+        "commune": commune.nom if commune else "",
+        "code_insee": commune.code_insee if commune else "",
+        "latitude": lieu.latitude if lieu else None,
+        "longitude": lieu.longitude if lieu else None,
+        "besoins": [b.libelle for b in service.besoins.all()],
+        "publics": [p.libelle for p in service.publics.all()],
+        "horaires_osm": vers_osm(service),
+        "telephone": (contact.telephone if contact else "") or service.structure.telephone,
+        "courriel": (contact.courriel if contact else "") or service.structure.courriel,
+        "site_web": service.site_web or service.structure.site_web,
+        "date_verification": date.isoformat(),
+    }
+
+
+def lignes(queryset: QuerySet[Service] | None = None) -> Iterator[dict[str, Any]]:
+    """Un dictionnaire par service × lieu ; un service sans lieu (à domicile) donne une ligne."""
+    for service in services_a_exporter(queryset).iterator(chunk_size=TAILLE_LOT):
+        for lieu in list(service.lieux.all()) or [None]:
+            yield _proprietes(service, lieu)
+
+
+def _cellule(valeur: Any) -> str:
+    """Neutralise les formules qu'un tableur exécuterait (=, @, +/- suivis d'autre chose
+    qu'un chiffre : un téléphone « +33… » reste intact)."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, list):
+        valeur = " | ".join(valeur)
+    texte = str(valeur)
+    if texte[:1] in ("=", "@", "\t", "\r") or (
+        texte[:1] in ("+", "-") and not texte[1:2].isdigit()
+    ):
+        return "'" + texte
+    return texte
+
+
+def csv_services(queryset: QuerySet[Service] | None = None) -> Iterator[str]:
+    """CSV `;`, UTF-8 avec BOM (pour qu'Excel lise les accents), morceau par morceau."""
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    ecrivain.writerow(COLONNES)
+    yield BOM + tampon.getvalue()
+    for ligne in lignes(queryset):
+        tampon.seek(0)
+        tampon.truncate()
+        ecrivain.writerow(_cellule(ligne[colonne]) for colonne in COLONNES)
+        yield tampon.getvalue()
+
+
+def _point(ligne: dict[str, Any], lieu_commune: tuple[float, float] | None) -> dict | None:
+    if ligne["latitude"] is not None and ligne["longitude"] is not None:
+        coordonnees, precision = (ligne["longitude"], ligne["latitude"]), "adresse"
+    elif lieu_commune:
+        coordonnees, precision = lieu_commune, "commune"
+    else:
+        return None
+    proprietes = {k: v for k, v in ligne.items() if k not in ("latitude", "longitude")}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": list(coordonnees)},
+        "properties": proprietes | {"precision": precision},
+    }
+
+
+def geojson_services(queryset: QuerySet[Service] | None = None) -> Iterator[str]:
+    """FeatureCollection de points service × lieu ; sans coordonnées, le point de la commune
+    (propriété `precision` = « commune ») ; sans commune non plus, pas de point."""
+    yield '{"type": "FeatureCollection", "features": ['
+    separateur = ""
+    for service in services_a_exporter(queryset).iterator(chunk_size=TAILLE_LOT):
+        for lieu in service.lieux.all():
+            commune = lieu.commune
+            repli = (commune.longitude, commune.latitude) if commune else None
+            point = _point(_proprietes(service, lieu), repli)
+            if point:
+                yield separateur + json.dumps(point, ensure_ascii=False)
+                separateur = ",\n"
+    yield "]}\n"

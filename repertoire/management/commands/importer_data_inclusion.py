@@ -1,0 +1,44 @@
+"""manage.py importer_data_inclusion : fichier data·inclusion v1 (JSON ou classeur du valideur)."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.imports import ErreursImport
+from repertoire.data_inclusion import importer_data_inclusion
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe structures et services au schéma data·inclusion v1 (JSON, ou classeur XLSX du "
+        "valideur). Tout est validé avant d'écrire ; ré-importer ne crée pas de doublon."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("chemin", type=Path, help="fichier .json ou .xlsx")
+        parser.add_argument("--dry-run", action="store_true", help="valider et compter sans écrire")
+        parser.add_argument(
+            "--source",
+            help="producteur, si le fichier n'a pas de champ source (défaut pour un "
+            "classeur : le nom du fichier)",
+        )
+
+    def handle(
+        self, *args: Any, chemin: Path, dry_run: bool, source: str | None, **options: Any
+    ) -> None:
+        if not chemin.is_file():
+            raise CommandError(f"{chemin} : fichier introuvable.")
+        try:
+            rapport = importer_data_inclusion(
+                chemin, dry_run=dry_run, progression=options["verbosity"] > 0, source=source
+            )
+        except ErreursImport as exc:
+            for erreur in exc.erreurs:
+                self.stderr.write(str(erreur))
+            raise CommandError(f"{len(exc.erreurs)} erreur(s) : rien n'a été importé.") from None
+        for avertissement in rapport.avertissements:
+            self.stderr.write(f"Avertissement — {avertissement}")
+        self.stdout.write(self.style.SUCCESS(rapport.resume()))
+        for disparue in rapport.disparues:
+            self.stdout.write(f"Absente du fichier (non supprimée) : {disparue}")
