@@ -43,7 +43,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -135,6 +134,22 @@ AUTONOMIE_SITE_NOM = env_str("AUTONOMIE_SITE_NOM", "Autonomie Nièvre")
 AUTONOMIE_LOGO_URL = env_str("AUTONOMIE_LOGO_URL")
 AUTONOMIE_COULEUR_PRIMAIRE = env_str("AUTONOMIE_COULEUR_PRIMAIRE", "#1f4e79")
 AUTONOMIE_DEPARTEMENT = env_str("AUTONOMIE_DEPARTEMENT", "58")
+# Thème des pages publiques : « neutre » (le nôtre) ou « dsfr » (sites de l'État seulement).
+AUTONOMIE_THEME = env_str("AUTONOMIE_THEME", "neutre").strip().lower()
+if AUTONOMIE_THEME not in {"neutre", "dsfr"}:
+    raise ImproperlyConfigured(
+        f"AUTONOMIE_THEME doit valoir neutre ou dsfr, pas « {AUTONOMIE_THEME} »."
+    )
+if AUTONOMIE_THEME == "dsfr":
+    INSTALLED_APPS += ["widget_tweaks", "dsfr"]
+# Fond de carte : tuiles raster {z}/{x}/{y} ; l'attribution est exigée par la plupart des serveurs.
+AUTONOMIE_TUILES_URL = env_str(
+    "AUTONOMIE_TUILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+AUTONOMIE_TUILES_ATTRIBUTION = env_str(
+    "AUTONOMIE_TUILES_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs d\'OpenStreetMap</a>',
+)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from repertoire.models import Service, Structure
-from territoires.models import Commune
+from repertoire.views import formulaire_recherche
 
 
 def accueil(request: HttpRequest) -> HttpResponse:
@@ -11,9 +11,9 @@ def accueil(request: HttpRequest) -> HttpResponse:
         request,
         "core/accueil.html",
         {
+            "form": formulaire_recherche(),
             "nb_services": Service.objects.publies().count(),
             "nb_structures": Structure.objects.count(),
-            "nb_communes": Commune.objects.count(),
         },
     )
 

@@ -1,0 +1,150 @@
+"""Le formulaire de recherche publique : une requête GET, donc une adresse à partager."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django import forms
+
+from repertoire.models import Besoin, ModeAcces, Public
+from repertoire.recherche import Critere
+from repertoire.templatetags.pages import classe
+
+RAYONS = [("", "sans limite"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km"), ("50", "50 km")]
+MODES_ACCUEIL = [
+    ("", "peu importe"),
+    ("sur-place", "sur place"),
+    ("a-domicile", "à domicile"),
+    ("a-distance", "à distance (téléphone, visio)"),
+]
+TRIS = [("pertinence", "pertinence"), ("distance", "distance"), ("nom", "nom")]
+LONGUEUR_MAX_TEXTE = 200
+
+
+def choix_groupes(entrees: Iterable[Besoin | Public], tous: str) -> list:
+    """Premier niveau en groupes (<optgroup>), chacun choisissable en entier, puis ses enfants."""
+    entrees = list(entrees)
+    enfants: dict[int, list] = {}
+    for entree in entrees:
+        if entree.parent_id:
+            enfants.setdefault(entree.parent_id, []).append((entree.slug, entree.libelle))
+    choix: list = [("", tous)]
+    for entree in entrees:
+        if entree.parent_id:
+            continue
+        if entree.pk in enfants:
+            groupe = [(entree.slug, f"{entree.libelle} : tout")] + enfants[entree.pk]
+            choix.append((entree.libelle, groupe))
+        else:
+            choix.append((entree.slug, entree.libelle))
+    return choix
+
+
+class RechercheForm(forms.Form):
+    q = forms.CharField(
+        label="Mots-clés",
+        required=False,
+        max_length=LONGUEUR_MAX_TEXTE,
+        help_text="Par exemple : aide à domicile, répit, transport.",
+        error_messages={
+            "max_length": f"Votre texte est trop long : {LONGUEUR_MAX_TEXTE} caractères au plus."
+        },
+    )
+    besoin = forms.ChoiceField(label="Votre besoin", required=False)
+    public = forms.ChoiceField(label="Pour qui ?", required=False)
+    commune = forms.CharField(
+        label="Commune ou code postal",
+        required=False,
+        max_length=100,
+        help_text="Par exemple : Nevers ou 58000.",
+        error_messages={"max_length": "Le nom de commune est trop long : 100 caractères au plus."},
+    )
+    rayon = forms.TypedChoiceField(
+        label="Distance autour de la commune",
+        choices=RAYONS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choisissez une distance dans la liste."},
+    )
+    mode = forms.ChoiceField(
+        label="Mode d'accueil",
+        choices=MODES_ACCUEIL,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choisissez un mode d'accueil dans la liste."},
+    )
+    acces = forms.ChoiceField(
+        label="Mode d'accès",
+        choices=[("", "peu importe"), *ModeAcces.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choisissez un mode d'accès dans la liste."},
+    )
+    ouvert = forms.BooleanField(label="Ouvert maintenant", required=False)
+    tri = forms.ChoiceField(
+        label="Trier par",
+        choices=TRIS,
+        required=False,
+        error_messages={"invalid_choice": "Choisissez un tri dans la liste."},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "Le numéro de page n'est pas valide : voici la première page.",
+            "min_value": "Le numéro de page n'est pas valide : voici la première page.",
+            "max_value": "Le numéro de page n'est pas valide : voici la première page.",
+        },
+    )
+
+    def __init__(self, *args, besoins: Iterable[Besoin], publics: Iterable[Public], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["besoin"].choices = choix_groupes(besoins, "tous les besoins")
+        self.fields["public"].choices = choix_groupes(publics, "tous les publics")
+        for nom in ("besoin", "public"):
+            self.fields[nom].error_messages["invalid_choice"] = "Choisissez dans la liste."
+        for champ in self.fields.values():
+            if isinstance(champ.widget, forms.Select):
+                champ.widget.attrs["class"] = classe("liste")
+            elif isinstance(champ.widget, forms.TextInput):
+                champ.widget.attrs["class"] = classe("saisie")
+
+    def valeurs(self) -> dict:
+        """Les valeurs comprises (les champs invalides sont écartés), sans les vides."""
+        donnees = getattr(self, "cleaned_data", {})
+        return {nom: valeur for nom, valeur in donnees.items() if valeur not in ("", None, False)}
+
+    def critere(self, *, maintenant: dt.datetime) -> Critere:
+        v = self.valeurs()
+        return Critere(
+            q=v.get("q", ""),
+            besoin=v.get("besoin", ""),
+            public=v.get("public", ""),
+            mode_accueil=v.get("mode", ""),
+            mode_acces=v.get("acces", ""),
+            commune=v.get("commune", ""),
+            rayon_km=float(v["rayon"]) if "rayon" in v else None,
+            ouvert_le=maintenant if v.get("ouvert") else None,
+            tri=v.get("tri", "pertinence"),
+        )
+
+    def parametres(self, **remplacements) -> dict:
+        """Paramètres d'URL (pour la pagination) tirés des seules valeurs valides."""
+        parametres = {nom: valeur for nom, valeur in self.valeurs().items() if nom != "page"}
+        if parametres.get("ouvert"):
+            parametres["ouvert"] = "on"
+        parametres.update(remplacements)
+        return parametres
+
+    def libelle(self, nom: str) -> str:
+        """Libellé du choix retenu pour `nom` (pour le titre de la page)."""
+        valeur = self.valeurs().get(nom)
+        for cle, texte in self.fields[nom].choices:
+            if isinstance(texte, list | tuple):
+                for sous_cle, sous_texte in texte:
+                    if sous_cle == valeur:
+                        return sous_texte.removesuffix(" : tout")
+            elif cle == valeur and valeur:
+                return texte
+        return ""

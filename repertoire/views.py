@@ -1,0 +1,245 @@
+"""Pages publiques du répertoire : recherche, fiche d'un service, fiche d'une structure."""
+
+import datetime as dt
+import math
+import re
+from urllib.parse import urlencode
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from repertoire.forms_recherche import RechercheForm
+from repertoire.horaires import en_toutes_lettres, est_ouvert
+from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
+from repertoire.recherche import PageResultats, rechercher
+
+PAR_PAGE = 20
+
+
+def slug_de(nom: str) -> str:
+    return slugify(nom)[:80] or "fiche"
+
+
+def url_service(service: Service) -> str:
+    return reverse("repertoire:service", args=[service.pk, slug_de(service.nom)])
+
+
+def url_structure(structure: Structure) -> str:
+    return reverse("repertoire:structure", args=[structure.pk, slug_de(structure.nom)])
+
+
+def formulaire_recherche(donnees: dict | None = None) -> RechercheForm:
+    """Le formulaire, avec le thésaurus et les publics (deux requêtes)."""
+    return RechercheForm(
+        donnees,
+        besoins=Besoin.objects.only("pk", "slug", "libelle", "parent_id"),
+        publics=Public.objects.only("pk", "slug", "libelle", "parent_id"),
+    )
+
+
+def recherche(request: HttpRequest) -> HttpResponse:
+    form = formulaire_recherche(request.GET)
+    form.is_valid()  # les champs invalides sont signalés et écartés, la recherche a lieu quand même
+    maintenant = timezone.localtime()
+    numero = form.valeurs().get("page", 1)
+    page = rechercher(form.critere(maintenant=maintenant), page=numero, par_page=PAR_PAGE)
+    services = [resultat.service for resultat in page.resultats]
+    prefetch_related_objects(services, "structure", "lieux__commune", "plages", "exceptions")
+    return render(
+        request,
+        "repertoire/recherche.html",
+        {
+            "form": form,
+            "page": page,
+            "resultats": [_resultat(r, maintenant) for r in page.resultats],
+            "points": _points_carte(page),
+            "pagination": _pagination(form, page),
+            "resume": _resume(form, page),
+            "premier_numero": (page.page - 1) * page.par_page + 1,
+            "hors_limites": page.page > 1 and not page.resultats,
+            "premiere_page": _url_page(form, 1),
+        },
+    )
+
+
+def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    service = get_object_or_404(
+        Service.objects.publies()
+        .select_related("structure")
+        .prefetch_related(
+            "besoins",
+            "publics",
+            "lieux__commune",
+            "plages",
+            "exceptions",
+            "zones",
+            "provenances",
+            Prefetch("contacts", queryset=_contacts_publics(), to_attr="contacts_publics"),
+        ),
+        pk=pk,
+    )
+    if slug != slug_de(service.nom):
+        return redirect(url_service(service), permanent=True)
+    maintenant = timezone.localtime()
+    return render(
+        request,
+        "repertoire/fiche_service.html",
+        {
+            "service": service,
+            "structure": service.structure,
+            "url_structure": url_structure(service.structure),
+            "contacts": [
+                *service.contacts_publics,
+                *_contacts_publics().filter(structure=service.structure),
+            ],
+            "horaires_en_mots": en_toutes_lettres(service),
+            "ouvert": _est_ouvert(service, maintenant),
+            "modes_acces": _libelles_modes_acces(service.modes_acces),
+            "lieux": [_lieu(lieu) for lieu in service.lieux.all()],
+        },
+    )
+
+
+def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    structure = get_object_or_404(
+        Structure.objects.prefetch_related(
+            "lieux__commune",
+            "provenances",
+            Prefetch("services", queryset=Service.objects.publies(), to_attr="services_publies"),
+            Prefetch("contacts", queryset=_contacts_publics(), to_attr="contacts_publics"),
+        ),
+        pk=pk,
+    )
+    if slug != slug_de(structure.nom):
+        return redirect(url_structure(structure), permanent=True)
+    return render(
+        request,
+        "repertoire/fiche_structure.html",
+        {
+            "structure": structure,
+            "services": [(s, url_service(s)) for s in structure.services_publies],
+            "lieux": [_lieu(lieu) for lieu in structure.lieux.all()],
+        },
+    )
+
+
+def service_court(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_object_or_404(Service.objects.publies().only("pk", "nom"), pk=pk)
+    return redirect(url_service(service), permanent=True)
+
+
+def structure_courte(request: HttpRequest, pk: int) -> HttpResponse:
+    structure = get_object_or_404(Structure.objects.only("pk", "nom"), pk=pk)
+    return redirect(url_structure(structure), permanent=True)
+
+
+# --- Mise en forme pour les gabarits --------------------------------------------------------
+
+
+def _contacts_publics():
+    return Contact.objects.filter(visibilite=Contact.Visibilite.PUBLIC).order_by("libelle", "pk")
+
+
+def _premier_lieu(service: Service) -> Lieu | None:
+    lieux = service.lieux.all()
+    return next((lieu for lieu in lieux if lieu.latitude is not None), lieux[0] if lieux else None)
+
+
+def _adresse(lieu: Lieu | None) -> str:
+    if lieu is None:
+        return ""
+    ville = lieu.commune.nom if lieu.commune else ""
+    morceaux = [lieu.adresse, lieu.complement_adresse, f"{lieu.code_postal} {ville}".strip()]
+    return ", ".join(m for m in morceaux if m)
+
+
+def _lieu(lieu: Lieu) -> dict:
+    carte = ""
+    if lieu.latitude is not None and lieu.longitude is not None:
+        carte = (
+            "https://www.openstreetmap.org/?"
+            + urlencode({"mlat": lieu.latitude, "mlon": lieu.longitude})
+            + f"#map=17/{lieu.latitude}/{lieu.longitude}"
+        )
+    return {"lieu": lieu, "adresse": _adresse(lieu), "lien_carte": carte}
+
+
+def _resultat(resultat, maintenant: dt.datetime) -> dict:
+    service = resultat.service
+    return {
+        "service": service,
+        "url": url_service(service),
+        # La distance a sa propre ligne : on ne la répète pas parmi les raisons.
+        "raisons": [r for r in resultat.raisons if not re.fullmatch(r"à [\d,.]+ km", r)],
+        "distance_km": resultat.distance_km,
+        "adresse": _adresse(_premier_lieu(service)),
+        "ouvert": _est_ouvert(service, maintenant),
+    }
+
+
+def _points_carte(page: PageResultats) -> list[dict]:
+    points = []
+    for numero, resultat in enumerate(page.resultats, start=1):
+        lieu = _premier_lieu(resultat.service)
+        if lieu is None or lieu.latitude is None or lieu.longitude is None:
+            continue
+        points.append(
+            {
+                "numero": numero,
+                "nom": resultat.service.nom,
+                "url": url_service(resultat.service),
+                "adresse": _adresse(lieu),
+                "lat": lieu.latitude,
+                "lon": lieu.longitude,
+            }
+        )
+    return points
+
+
+def _pagination(form: RechercheForm, page: PageResultats) -> dict:
+    """Numéros à afficher : la première, la dernière et deux pages de part et d'autre."""
+    nb_pages = max(1, math.ceil(page.total / page.par_page))
+    numeros = sorted({1, nb_pages, *range(max(1, page.page - 2), min(nb_pages, page.page + 2) + 1)})
+    liens, precedent = [], 0
+    for numero in numeros:
+        if numero - precedent > 1:
+            liens.append({"ellipse": True})
+        liens.append(
+            {"numero": numero, "url": _url_page(form, numero), "courante": numero == page.page}
+        )
+        precedent = numero
+    return {
+        "nb_pages": nb_pages,
+        "liens": liens if nb_pages > 1 else [],
+        "precedente": _url_page(form, page.page - 1) if 1 < page.page <= nb_pages else "",
+        "suivante": _url_page(form, page.page + 1) if page.page < nb_pages else "",
+    }
+
+
+def _url_page(form: RechercheForm, numero: int) -> str:
+    parametres = form.parametres(**({"page": numero} if numero > 1 else {}))
+    return reverse("repertoire:recherche") + "?" + urlencode(parametres)
+
+
+def _resume(form: RechercheForm, page: PageResultats) -> str:
+    """« aide à domicile, Répit des aidants, autour de Nevers » : pour le titre de la page."""
+    valeurs = form.valeurs()
+    morceaux = [f"« {valeurs['q']} »"] if valeurs.get("q") else []
+    morceaux += [form.libelle(nom) for nom in ("besoin", "public") if form.libelle(nom)]
+    if page.commune:  # une commune inconnue est expliquée par page.message, pas reprise ici
+        morceaux.append(f"autour de {page.commune.nom}")
+    return ", ".join(morceaux)
+
+
+def _libelles_modes_acces(valeurs: list) -> list[str]:
+    libelles = dict(ModeAcces.choices)
+    return [libelles.get(valeur, valeur) for valeur in valeurs if isinstance(valeur, str)]
+
+
+def _est_ouvert(service: Service, maintenant: dt.datetime) -> bool | None:
+    """None quand on ne sait pas : aucune plage horaire saisie."""
+    return est_ouvert(service, maintenant) if service.plages.all() else None
