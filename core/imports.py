@@ -35,6 +35,7 @@ class RapportImport:
     inchangees: int = 0
     ignorees: int = 0
     disparues: list[str] = field(default_factory=list)
+    avertissements: list[ErreurImport] = field(default_factory=list)
     a_blanc: bool = False
 
     def resume(self) -> str:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,13 +95,6 @@ FRAIS_EXPORT = {
     Frais.PAYANT: v1.Frais.PAYANT.value,
     Frais.RESTE_A_CHARGE: v1.Frais.PAYANT.value,
 }
-
-
-@dataclass
-class RapportImportDataInclusion(RapportImport):
-    """Le rapport commun, plus les avertissements qui n'empêchent pas l'import."""
-
-    avertissements: list[ErreurImport] = field(default_factory=list)
 
 
 @dataclass
@@ -389,7 +382,7 @@ def _empreinte(modele: pydantic.BaseModel) -> str:
 class Ecrivain:
     """Crée ou met à jour les fiches d'une source, retrouvées par leur Provenance."""
 
-    def __init__(self, rapport: RapportImportDataInclusion) -> None:
+    def __init__(self, rapport: RapportImport) -> None:
         self.rapport = rapport
         self.types = {m: ContentType.objects.get_for_model(m) for m in (Structure, Lieu, Service)}
         self.structures: dict[tuple[str, str], Structure] = {}
@@ -619,13 +612,13 @@ def _lire(
 
 def importer_data_inclusion(
     chemin: Path, *, dry_run: bool = False, progression: bool = False, source: str | None = None
-) -> RapportImportDataInclusion:
+) -> RapportImport:
     """Valide tout le fichier avec le schéma officiel, puis écrit tout ou rien.
 
     Ré-importer le même fichier ne change rien (empreinte) ; un enregistrement modifié met à
     jour sa fiche, retrouvée par sa Provenance « data-inclusion:<source> » et son identifiant.
     """
-    rapport = RapportImportDataInclusion(a_blanc=dry_run)
+    rapport = RapportImport(a_blanc=dry_run)
     erreurs: list[ErreurImport] = []
     lus = _lire(Path(chemin), source, erreurs, rapport)
     structures, services = lus["structures"], lus["services"]
@@ -652,7 +645,7 @@ def importer_data_inclusion(
 def _ecrire(
     structures: list[Enregistrement],
     services: list[Enregistrement],
-    rapport: RapportImportDataInclusion,
+    rapport: RapportImport,
     progression: bool,
 ) -> None:
     ecrivain = Ecrivain(rapport)
