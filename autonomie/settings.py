@@ -134,6 +134,8 @@ AUTONOMIE_SITE_NOM = env_str("AUTONOMIE_SITE_NOM", "Autonomie Nièvre")
 AUTONOMIE_LOGO_URL = env_str("AUTONOMIE_LOGO_URL")
 AUTONOMIE_COULEUR_PRIMAIRE = env_str("AUTONOMIE_COULEUR_PRIMAIRE", "#1f4e79")
 AUTONOMIE_DEPARTEMENT = env_str("AUTONOMIE_DEPARTEMENT", "58")
+# Clé HMAC des identifiants MDPH pseudonymisés : stable pour toujours, distincte de SECRET_KEY.
+PILOTAGE_CLE_PSEUDONYMISATION = env_str("PILOTAGE_CLE_PSEUDONYMISATION")
 # Thème des pages publiques : « neutre » (le nôtre) ou « dsfr » (sites de l'État seulement).
 AUTONOMIE_THEME = env_str("AUTONOMIE_THEME", "neutre").strip().lower()
 if AUTONOMIE_THEME not in {"neutre", "dsfr"}:
