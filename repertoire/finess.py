@@ -1,0 +1,938 @@
+"""Import du fichier national FINESS (stock « etalab-cs1100507 » publié par la DREES).
+
+Le fichier est lu tel que publié : première ligne de métadonnées `finess;etalab;<n>;<date>`,
+puis les lignes `structureet` (32 champs), puis les lignes `geolocalisation` (coordonnées en
+mètres, Lambert-93 en métropole et en Corse, projections locales outre-mer). Tout le fichier est
+validé avant la moindre écriture ; la moindre erreur lève ErreursImport et rien n'est écrit.
+
+Correspondance : une Structure par entité juridique (EJ), un Lieu et un Service par
+établissement (ET), une Provenance « finess » sur chacun. L'empreinte d'un ET couvre ses deux
+lignes sources, la définition de sa catégorie dans CATEGORIES_FINESS et la présence de sa
+commune en base : un nouvel import ne réécrit que ce qui a changé. Les champs tenus par FINESS
+(nom, adresse, coordonnées, drapeaux et besoins de la catégorie, téléphone d'accueil) sont
+réécrits à chaque changement ; le statut de publication et ce qu'un agent a ajouté (autres
+lieux, zones, contacts) ne sont pas touchés ; une structure saisie à la main avec son numéro
+d'EJ est reprise sans être renommée. Les ET disparus du fichier sont signalés, jamais
+supprimés : c'est à un agent de décider de les archiver.
+
+Historique : les écritures passent par des INSERT en masse (et bulk_update pour les
+modifications), qui n'écrivent pas l'historique django-simple-history. C'est voulu et mesuré :
+sur les 27 981 ET de l'extrait national (SQLite), bulk_create coûtait 13,5 s de CPU contre
+3,3 s pour les INSERT bruts ; `bulk_create_with_history` repose sur bulk_create et écrit en
+plus une ligne historique par objet, donc au moins autant. La Provenance (empreinte, date de
+mise à jour source, date d'import) dit déjà ce que l'import a écrit et quand.
+"""
+
+import datetime as dt
+import hashlib
+import math
+import re
+from array import array
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
+from typing import TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+from tqdm import tqdm
+
+from core.imports import ErreurImport, ErreursImport, RapportImport
+from repertoire.models import (
+    Besoin,
+    Contact,
+    Lieu,
+    Provenance,
+    Public,
+    Service,
+    Structure,
+    ZoneIntervention,
+)
+from repertoire.referentiels import CATEGORIES_FINESS, CategorieFiness
+from territoires.models import Commune
+
+SOURCE = "finess"
+LIBELLE_CONTACT = "Accueil"
+TAILLE_LOT = 1000
+
+CHAMPS_ET = (
+    "structureet", "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib",
+    "numvoie", "typvoie", "voie", "compvoie", "lieuditbp", "commune", "departement",
+    "libdepartement", "ligneacheminement", "telephone", "telecopie", "categetab",
+    "libcategetab", "categagretab", "libcategagretab", "siret", "codeape", "codemft", "libmft",
+    "codesph", "libsph", "dateouv", "dateautor", "datemaj", "numuai",
+)  # fmt: skip
+CHAMPS_GEO = ("geolocalisation", "nofinesset", "coordxet", "coordyet", "sourcecoordet", "datemaj")
+
+# Outre-mer, FINESS code le département 9A…9F ; le code INSEE commence par 97.
+DEPARTEMENTS_OUTRE_MER = {
+    "9A": "971",
+    "9B": "972",
+    "9C": "973",
+    "9D": "974",
+    "9E": "975",
+    "9F": "976",
+}
+EPSG_METROPOLE = 2154
+EPSG_OUTRE_MER = {"971": 5490, "972": 5490, "973": 2972, "974": 2975, "975": 4467, "976": 4471}
+
+_NUMERO_FINESS = re.compile(r"^(?:\d{2}|2[AB])\d{7}$")
+_DEPARTEMENT = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|9[A-F])$")
+_COMMUNE = re.compile(r"^\d{3}$")
+_CATEGORIE = re.compile(r"^\d{3}$")
+_EPSG = re.compile(r"EPSG\s*:?\s*(\d{4,5})", re.IGNORECASE)
+_CODE_POSTAL = re.compile(r"^(\d{5})\b")
+_METADONNEES = re.compile(r"^finess;etalab;\d+;\d{4}-\d{2}-\d{2};?$")
+_MOTS_VIDES = frozenset(
+    ["-", "–", "DE", "DU", "DES", "D", "L", "LA", "LE", "LES", "ET", "A", "AU", "AUX", "EN", "SUR"]
+)
+
+
+# --- Lecture et validation --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Etablissement:
+    """Une ligne `structureet` réduite aux champs utiles, et sa géolocalisation."""
+
+    ligne: int
+    nofinesset: str
+    nofinessej: str
+    nom: str
+    adresse: str
+    complement_adresse: str
+    code_insee: str
+    departement: str
+    code_postal: str
+    telephone: str
+    categorie: str
+    datemaj: dt.date | None
+    empreinte_source: bytes
+    latitude: float | None = None
+    longitude: float | None = None
+    empreinte: str = ""
+
+
+@dataclass
+class FichierFiness:
+    etablissements: list[Etablissement]
+    noms_par_ej: dict[str, list[str]]
+
+
+@dataclass
+class _Geolocalisation:
+    ligne: int
+    x: float
+    y: float
+    epsg: int | None
+    brut: str
+
+
+def lire_fichier(chemin: Path, *, progression: bool = False) -> FichierFiness:
+    """Valide tout le fichier ; lève ErreursImport avec chaque erreur trouvée."""
+    fichier = chemin.name
+    lignes = decoder(chemin.read_bytes()).split("\n")
+    if not _METADONNEES.match(lignes[0].strip()):
+        raise ErreursImport(
+            [
+                ErreurImport(
+                    fichier,
+                    1,
+                    "",
+                    "première ligne attendue « finess;etalab;<numéro>;<AAAA-MM-JJ> » : ce "
+                    "fichier n'est pas un stock FINESS au format de la DREES",
+                )
+            ]
+        )
+    erreurs: list[ErreurImport] = []
+    etablissements: dict[str, Etablissement] = {}
+    geolocalisations: dict[str, _Geolocalisation] = {}
+    noms_par_ej: dict[str, list[str]] = defaultdict(list)
+    for numero, texte in tqdm(
+        enumerate(lignes[1:], start=2),
+        total=len(lignes) - 1,
+        disable=not progression,
+        desc="Lecture FINESS",
+        unit=" lignes",
+    ):
+        texte = texte.rstrip("\r")
+        if not texte.strip():
+            continue
+
+        def erreur(champ: str, raison: str, numero: int = numero) -> None:
+            erreurs.append(ErreurImport(fichier, numero, champ, raison))
+
+        champs = texte.split(";")
+        if champs[0] == "structureet":
+            et = _lire_etablissement(champs, numero, texte, erreur)
+            if et is None:
+                continue
+            if et.nofinesset in etablissements:
+                autre = etablissements[et.nofinesset].ligne
+                erreur("nofinesset", f"établissement {et.nofinesset} déjà décrit ligne {autre}")
+                continue
+            etablissements[et.nofinesset] = et
+            noms_par_ej[et.nofinessej].append(et.nom)
+        elif champs[0] == "geolocalisation":
+            geo = _lire_geolocalisation(champs, numero, erreur)
+            if geo is None:
+                continue
+            if champs[1] in geolocalisations:
+                autre = geolocalisations[champs[1]].ligne
+                erreur("nofinesset", f"établissement {champs[1]} déjà géolocalisé ligne {autre}")
+                continue
+            geolocalisations[champs[1]] = geo
+        else:
+            erreur("", f"type d'enregistrement inconnu « {champs[0][:30]} »")
+    erreurs += _projeter(fichier, etablissements, geolocalisations)
+    if erreurs:
+        raise ErreursImport(sorted(erreurs, key=lambda e: e.ligne or 0))
+    return FichierFiness(list(etablissements.values()), dict(noms_par_ej))
+
+
+def decoder(contenu: bytes) -> str:
+    """Le stock FINESS est historiquement en ISO-8859-1 ; certaines éditions sont en UTF-8.
+
+    Un texte ISO-8859-1 accentué n'est presque jamais de l'UTF-8 valide : on tente UTF-8 et on
+    se replie sur ISO-8859-1, qui décode n'importe quel octet.
+    """
+    try:
+        return contenu.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return contenu.decode("iso-8859-1")
+
+
+_CHAMPS_UTILES = (
+    "nofinesset", "nofinessej", "rs", "rslongue", "compldistrib", "numvoie", "typvoie", "voie",
+    "compvoie", "lieuditbp", "commune", "departement", "ligneacheminement", "telephone",
+    "categetab", "dateouv", "dateautor", "datemaj",
+)  # fmt: skip
+_extraire = itemgetter(*(CHAMPS_ET.index(nom) for nom in _CHAMPS_UTILES))
+
+
+def _sans_point_virgule_final(champs: list[str], attendus: int) -> list[str]:
+    if len(champs) == attendus + 1 and champs[-1] == "":
+        return champs[:-1]
+    return champs
+
+
+def _lire_etablissement(champs: list[str], numero: int, texte: str, erreur) -> Etablissement | None:
+    champs = _sans_point_virgule_final(champs, len(CHAMPS_ET))
+    if len(champs) != len(CHAMPS_ET):
+        erreur("", f"{len(champs)} champs au lieu de {len(CHAMPS_ET)} pour « structureet »")
+        return None
+    c = dict(zip(_CHAMPS_UTILES, (v.strip() for v in _extraire(champs)), strict=True))
+    valide = True
+    for nom in ("nofinesset", "nofinessej"):
+        if not numero_finess_valide(c[nom]):
+            erreur(nom, f"numéro FINESS invalide « {c[nom]} » (9 caractères et clé de contrôle)")
+            valide = False
+    controles = (
+        ("departement", _DEPARTEMENT, "code département inconnu"),
+        ("commune", _COMMUNE, "code commune attendu sur 3 chiffres"),
+        ("categetab", _CATEGORIE, "catégorie d'établissement attendue sur 3 chiffres"),
+    )
+    for nom, motif, raison in controles:
+        if not motif.match(c[nom]):
+            erreur(nom, f"{raison} : « {c[nom]} »")
+            valide = False
+    if not (c["rs"] or c["rslongue"]):
+        erreur("rs", "raison sociale vide")
+        valide = False
+    dates = {}
+    for nom in ("dateouv", "dateautor", "datemaj"):
+        try:
+            dates[nom] = _date(c[nom])
+        except ValueError:
+            erreur(nom, f"date invalide « {c[nom]} » (attendu AAAA-MM-JJ)")
+            valide = False
+    if not valide:
+        return None
+    departement = c["departement"]
+    prefixe_insee = "97" if departement in DEPARTEMENTS_OUTRE_MER else departement
+    acheminement = _CODE_POSTAL.match(c["ligneacheminement"])
+    voie = " ".join(v for v in (c["numvoie"], c["compvoie"], c["typvoie"], c["voie"]) if v)
+    return Etablissement(
+        ligne=numero,
+        nofinesset=c["nofinesset"],
+        nofinessej=c["nofinessej"],
+        nom=(c["rslongue"] or c["rs"])[:150],
+        adresse=voie[:255],
+        complement_adresse=", ".join(v for v in (c["compldistrib"], c["lieuditbp"]) if v)[:255],
+        code_insee=prefixe_insee + c["commune"],
+        departement=DEPARTEMENTS_OUTRE_MER.get(departement, departement),
+        code_postal=acheminement.group(1) if acheminement else "",
+        telephone=formater_telephone(c["telephone"]),
+        categorie=c["categetab"],
+        datemaj=dates["datemaj"],
+        empreinte_source=hashlib.blake2b(texte.encode(), digest_size=16).digest(),
+    )
+
+
+def _lire_geolocalisation(champs: list[str], numero: int, erreur) -> _Geolocalisation | None:
+    champs = _sans_point_virgule_final(champs, len(CHAMPS_GEO))
+    if len(champs) != len(CHAMPS_GEO):
+        erreur("", f"{len(champs)} champs au lieu de {len(CHAMPS_GEO)} pour « geolocalisation »")
+        return None
+    _, nofinesset, x, y, source, datemaj = (v.strip() for v in champs)
+    valide = True
+    if not numero_finess_valide(nofinesset):
+        erreur("nofinesset", f"numéro FINESS invalide « {nofinesset} »")
+        valide = False
+    try:
+        _date(datemaj)
+    except ValueError:
+        erreur("datemaj", f"date invalide « {datemaj} » (attendu AAAA-MM-JJ)")
+        valide = False
+    coordonnees = []
+    for nom, valeur in (("coordxet", x), ("coordyet", y)):
+        try:
+            nombre = float(valeur)
+        except ValueError:
+            nombre = math.nan
+        if not math.isfinite(nombre):
+            erreur(nom, f"coordonnée invalide « {valeur} » (nombre en mètres attendu)")
+            valide = False
+        coordonnees.append(nombre)
+    epsg = _EPSG.search(source)
+    if not valide:
+        return None
+    brut = ";".join(champs[1:])
+    return _Geolocalisation(numero, *coordonnees, int(epsg.group(1)) if epsg else None, brut)
+
+
+def _date(valeur: str) -> dt.date | None:
+    return dt.date.fromisoformat(valeur) if valeur else None
+
+
+def numero_finess_valide(numero: str) -> bool:
+    """Neuf caractères, clé de Luhn en dernier ; en Corse, 2A compte pour 21 et 2B pour 22.
+
+    Règle vérifiée sur les 27 981 ET et EJ de l'extrait de janvier 2021.
+    """
+    if not _NUMERO_FINESS.match(numero):
+        return False
+    chiffres = numero.translate(_CORSE)
+    simples = sum(int(c) for c in chiffres[-1::-2])
+    doubles = sum(_DOUBLE[int(c)] for c in chiffres[-2::-2])
+    return (simples + doubles) % 10 == 0
+
+
+_CORSE = str.maketrans("AB", "12")
+_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # chiffre doublé, puis somme de ses chiffres
+
+
+def formater_telephone(numero: str) -> str:
+    """« 0386715000 » s'affiche « 03 86 71 50 00 » ; tout autre format est gardé tel quel."""
+    chiffres = numero.replace(" ", "").replace(".", "")
+    if len(chiffres) == 10 and chiffres.isdigit():
+        return " ".join(chiffres[i : i + 2] for i in range(0, 10, 2))
+    return numero
+
+
+@lru_cache(maxsize=16)
+def transformateur(epsg: int) -> tuple[Transformer, tuple[float, float, float, float]]:
+    """Vers WGS84 (longitude, latitude) ; avec l'emprise du système, marge d'un degré."""
+    crs = CRS.from_epsg(epsg)
+    zone = crs.area_of_use
+    emprise = (zone.west - 1, zone.south - 1, zone.east + 1, zone.north + 1) if zone else None
+    return Transformer.from_crs(crs, 4326, always_xy=True), emprise or (-180, -90, 180, 90)
+
+
+def _projeter(
+    fichier: str, etablissements: dict[str, Etablissement], geos: dict[str, _Geolocalisation]
+) -> list[ErreurImport]:
+    """Projette les coordonnées par lots d'un même système : un appel pyproj par système.
+
+    Le système nommé dans sourcecoordet prime ; à défaut, celui du département.
+    """
+    erreurs = []
+    par_epsg: dict[int, list[tuple[Etablissement, _Geolocalisation]]] = defaultdict(list)
+    for nofinesset, geo in geos.items():
+        et = etablissements.get(nofinesset)
+        if et is None:
+            raison = f"géolocalisation d'un établissement absent du fichier : {nofinesset}"
+            erreurs.append(ErreurImport(fichier, geo.ligne, "nofinesset", raison))
+            continue
+        epsg = geo.epsg or EPSG_OUTRE_MER.get(et.departement, EPSG_METROPOLE)
+        par_epsg[epsg].append((et, geo))
+    for epsg, couples in par_epsg.items():
+        try:
+            projection, (ouest, sud, est, nord) = transformateur(epsg)
+        except CRSError:
+            for _, geo in couples:
+                raison = f"système de coordonnées EPSG:{epsg} inconnu"
+                erreurs.append(ErreurImport(fichier, geo.ligne, "sourcecoordet", raison))
+            continue
+        xs = array("d", (geo.x for _, geo in couples))
+        ys = array("d", (geo.y for _, geo in couples))
+        longitudes, latitudes = projection.transform(xs, ys, errcheck=False)
+        for (et, geo), lon, lat in zip(couples, longitudes, latitudes, strict=True):
+            if not (ouest <= lon <= est and sud <= lat <= nord):
+                raison = f"coordonnées ({geo.x}, {geo.y}) hors de la zone couverte par EPSG:{epsg}"
+                erreurs.append(ErreurImport(fichier, geo.ligne, "coordxet", raison))
+                continue
+            et.latitude, et.longitude = round(lat, 6), round(lon, 6)
+            et.empreinte_source += geo.brut.encode()
+    return erreurs
+
+
+# --- Correspondance vers le répertoire --------------------------------------------------------
+
+
+def nom_structure(noms: list[str]) -> str:
+    """Le stock FINESS ne nomme pas l'entité juridique : on la nomme d'après ses ET.
+
+    Un seul nom d'ET : ce nom. Sinon, le début commun à tous (en mots entiers, sans mot de
+    liaison final) s'il compte au moins deux mots porteurs de sens (« SSIAD ADMR ») ; à défaut
+    le nom du premier ET dans l'ordre du fichier.
+    """
+    if len(set(noms)) == 1:
+        return noms[0]
+    commun: list[str] = []
+    for mots in zip(*(nom.split() for nom in noms), strict=False):
+        if len(set(mots)) > 1:
+            break
+        commun.append(mots[0])
+    while commun and commun[-1].upper() in _MOTS_VIDES:
+        commun.pop()
+    if sum(1 for mot in commun if mot.upper() not in _MOTS_VIDES) >= 2:
+        return " ".join(commun)
+    return noms[0]
+
+
+def _categories_retenues(categories: Collection[str] | None) -> dict[str, CategorieFiness]:
+    if categories is None:
+        return dict(CATEGORIES_FINESS)
+    inconnues = sorted(set(categories) - CATEGORIES_FINESS.keys())
+    if inconnues:
+        # Un hôpital importé sans besoins ni publics brouillerait l'annuaire de l'autonomie.
+        raise ValueError(f"catégories FINESS hors du référentiel : {', '.join(inconnues)}")
+    return {code: CATEGORIES_FINESS[code] for code in categories}
+
+
+def code_departement(code: str) -> str:
+    """Accepte le code INSEE (58, 2A, 974) ou le code FINESS (9D) ; rend le code INSEE."""
+    code = code.strip().upper()
+    code = DEPARTEMENTS_OUTRE_MER.get(code, code)
+    return code.zfill(2) if code.isdigit() else code
+
+
+def departement_du_numero(nofinesset: str) -> str:
+    """Les deux premiers caractères du numéro sont le département (97x outre-mer)."""
+    return nofinesset[:3] if nofinesset.startswith("97") else nofinesset[:2]
+
+
+@dataclass
+class _Existant:
+    """L'état de la base pour la source FINESS, chargé en quelques requêtes."""
+
+    services: dict[str, tuple[int, int, str, str]]  # ET → (service, provenance, empreinte, cat.)
+    lieux: dict[str, int]  # ET → lieu
+    provenances_lieux: dict[str, int]  # ET → provenance
+    structures: dict[str, tuple[int, str]]  # EJ → (structure, nom)
+    provenances_structures: dict[str, tuple[int, str]]  # EJ → (provenance, empreinte)
+    communes: set[str]
+    besoins: dict[str, int]
+    publics: dict[str, int]
+
+    @classmethod
+    def charger(cls) -> "_Existant":
+        ct_lieu, ct_structure = (ContentType.objects.get_for_model(m) for m in (Lieu, Structure))
+        services = Service.objects.filter(provenances__source=SOURCE).values_list(
+            "provenances__identifiant",
+            "id",
+            "provenances__id",
+            "provenances__empreinte",
+            "categorie_finess",
+        )
+        provenances = Provenance.objects.filter(source=SOURCE)
+        return cls(
+            services={et: reste for et, *reste in services},
+            lieux=dict(Lieu.objects.exclude(finess_et="").values_list("finess_et", "id")),
+            provenances_lieux=dict(
+                provenances.filter(content_type=ct_lieu).values_list("identifiant", "id")
+            ),
+            structures={
+                ej: (pk, nom)
+                for ej, pk, nom in Structure.objects.exclude(finess_ej="").values_list(
+                    "finess_ej", "id", "nom"
+                )
+            },
+            provenances_structures={
+                ej: (pk, empreinte)
+                for ej, pk, empreinte in provenances.filter(content_type=ct_structure).values_list(
+                    "identifiant", "id", "empreinte"
+                )
+            },
+            communes=set(Commune.objects.values_list("code_insee", flat=True)),
+            besoins=dict(Besoin.objects.values_list("slug", "id")),
+            publics=dict(Public.objects.values_list("slug", "id")),
+        )
+
+
+_CONSEIL = " (synchroniser d'abord les référentiels)"
+
+
+def _verifier_referentiels(
+    fichier: str, categories: dict[str, CategorieFiness], existant: _Existant
+) -> list[ErreurImport]:
+    erreurs = []
+    for code, categorie in categories.items():
+        for slug in categorie.besoins:
+            if slug not in existant.besoins:
+                raison = f"besoin « {slug} » de la catégorie {code} absent de la base{_CONSEIL}"
+                erreurs.append(ErreurImport(fichier, None, "categetab", raison))
+        for slug in categorie.publics:
+            if slug not in existant.publics:
+                raison = f"public « {slug} » de la catégorie {code} absent de la base{_CONSEIL}"
+                erreurs.append(ErreurImport(fichier, None, "categetab", raison))
+    return erreurs
+
+
+def _empreinte(et: Etablissement, categorie: CategorieFiness, commune_connue: bool) -> str:
+    contenu = et.empreinte_source + repr(categorie).encode() + (b"1" if commune_connue else b"0")
+    return hashlib.sha256(contenu).hexdigest()
+
+
+def importer_finess(
+    chemin: Path,
+    *,
+    departements: Collection[str] | None = None,
+    categories: Collection[str] | None = None,
+    dry_run: bool = False,
+    progression: bool = False,
+) -> RapportImport:
+    """Importe un stock FINESS ; idempotent, transactionnel, rien n'est écrit sur erreur.
+
+    Par défaut, toutes les catégories du référentiel CATEGORIES_FINESS et tous les
+    départements ; les lignes hors filtres comptent comme ignorées.
+    """
+    retenues = _categories_retenues(categories)
+    deps = {code_departement(d) for d in departements} if departements is not None else None
+    fichier = lire_fichier(chemin, progression=progression)
+    rapport = RapportImport(lues=len(fichier.etablissements), a_blanc=dry_run)
+    a_importer = [
+        et
+        for et in fichier.etablissements
+        if et.categorie in retenues and (deps is None or et.departement in deps)
+    ]
+    rapport.ignorees = rapport.lues - len(a_importer)
+    with transaction.atomic():
+        existant = _Existant.charger()
+        utilisees = {et.categorie: retenues[et.categorie] for et in a_importer}
+        erreurs = _verifier_referentiels(chemin.name, utilisees, existant)
+        if erreurs:
+            raise ErreursImport(erreurs)
+        plan = _Plan.preparer(a_importer, fichier.noms_par_ej, retenues, existant, rapport)
+        presents = {et.nofinesset for et in fichier.etablissements}
+        rapport.disparues = sorted(
+            et
+            for et, (*_, categorie) in existant.services.items()
+            if et not in presents
+            and categorie in retenues
+            and (deps is None or departement_du_numero(et) in deps)
+        )
+        if not dry_run:
+            with _cache_sqlite_agrandi():
+                plan.ecrire(progression=progression)
+    return rapport
+
+
+@contextmanager
+def _cache_sqlite_agrandi(kio: int = 131_072) -> Iterator[None]:
+    """Le cache de pages SQLite (2 Mio par défaut) fait relire les index à chaque insertion
+    au-delà de quelques dizaines de milliers de lignes ; 128 Mio le temps de l'import."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as curseur:
+        curseur.execute("PRAGMA cache_size")
+        (avant,) = curseur.fetchone()
+        curseur.execute(f"PRAGMA cache_size = -{kio}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as curseur:
+            curseur.execute(f"PRAGMA cache_size = {int(avant)}")
+
+
+@dataclass
+class _Plan:
+    """Ce qu'il faut créer et mettre à jour, calculé avant d'écrire."""
+
+    existant: _Existant
+    categories: dict[str, CategorieFiness]
+    a_creer: list[Etablissement] = field(default_factory=list)
+    a_mettre_a_jour: list[Etablissement] = field(default_factory=list)
+    structures: dict[str, str] = field(default_factory=dict)  # EJ → nom, à créer ou renommer
+    dates_en_texte: bool = field(default_factory=lambda: connection.vendor != "postgresql")
+
+    @classmethod
+    def preparer(
+        cls,
+        etablissements: list[Etablissement],
+        noms_par_ej: dict[str, list[str]],
+        categories: dict[str, CategorieFiness],
+        existant: _Existant,
+        rapport: RapportImport,
+    ) -> "_Plan":
+        plan = cls(existant, categories)
+        ejs_touches = set()
+        for et in etablissements:
+            et.empreinte = _empreinte(
+                et, categories[et.categorie], et.code_insee in existant.communes
+            )
+            connu = existant.services.get(et.nofinesset)
+            if connu is None:
+                plan.a_creer.append(et)
+                rapport.creees += 1
+            elif connu[2] != et.empreinte:
+                plan.a_mettre_a_jour.append(et)
+                rapport.mises_a_jour += 1
+            else:
+                rapport.inchangees += 1
+                continue
+            ejs_touches.add(et.nofinessej)
+        for ej in ejs_touches:
+            nom = nom_structure(noms_par_ej[ej])
+            provenance = existant.provenances_structures.get(ej)
+            if ej not in existant.structures or (provenance and provenance[1] != _hash(nom)):
+                plan.structures[ej] = nom
+        return plan
+
+    def ecrire(self, *, progression: bool) -> None:
+        etapes = (self._structures, self._lieux, self._services, self._liens)
+        for etape in tqdm(etapes, disable=not progression, desc="Écriture", unit=" étape"):
+            etape()
+
+    def _structures(self) -> None:
+        existant, maintenant = self.existant, timezone.now()
+        nouvelles = [
+            (ej, nom[:150]) for ej, nom in self.structures.items() if ej not in existant.structures
+        ]
+        renommees = [
+            Structure(
+                pk=existant.structures[ej][0],
+                nom=nom[:150],
+                version=F("version") + 1,
+                modifie_le=maintenant,
+            )
+            for ej, nom in self.structures.items()
+            if ej in existant.structures
+        ]
+        cles = reserver_cles(Structure, len(nouvelles))
+        inserer(
+            Structure,
+            ("id", "nom", "finess_ej", "typologie"),
+            [
+                (cle, nom, ej, Structure.Typologie.GESTIONNAIRE.value)
+                for cle, (ej, nom) in zip(cles, nouvelles, strict=True)
+            ],
+        )
+        existant.structures.update(
+            (ej, (cle, nom)) for cle, (ej, nom) in zip(cles, nouvelles, strict=True)
+        )
+        Structure.objects.bulk_update(renommees, ["nom", "version", "modifie_le"], TAILLE_LOT)
+        self._provenances(
+            Structure,
+            [
+                (ej, existant.structures[ej][0], _hash(nom), None)
+                for ej, nom in self.structures.items()
+            ],
+            {ej: pk for ej, (pk, _) in existant.provenances_structures.items()},
+        )
+
+    def _lieux(self) -> None:
+        existant, maintenant = self.existant, timezone.now()
+        a_ecrire = self.a_creer + self.a_mettre_a_jour
+        nouveaux = [et for et in a_ecrire if et.nofinesset not in existant.lieux]
+        modifies = [
+            Lieu(
+                pk=existant.lieux[et.nofinesset],
+                version=F("version") + 1,
+                modifie_le=maintenant,
+                **self._lieu(et, adapter=False),
+            )
+            for et in a_ecrire
+            if et.nofinesset in existant.lieux
+        ]
+        cles = reserver_cles(Lieu, len(nouveaux))
+        inserer(
+            Lieu,
+            ("id", "finess_et", *_CHAMPS_LIEU),
+            [
+                (cle, et.nofinesset, *self._lieu(et, adapter=True).values())
+                for cle, et in zip(cles, nouveaux, strict=True)
+            ],
+        )
+        existant.lieux.update((et.nofinesset, cle) for cle, et in zip(cles, nouveaux, strict=True))
+        Lieu.objects.bulk_update(modifies, [*_CHAMPS_LIEU, "version", "modifie_le"], TAILLE_LOT)
+        self._provenances(
+            Lieu,
+            [
+                (et.nofinesset, existant.lieux[et.nofinesset], et.empreinte, et.datemaj)
+                for et in a_ecrire
+            ],
+            existant.provenances_lieux,
+        )
+
+    def _lieu(self, et: Etablissement, *, adapter: bool) -> dict:
+        """Les champs d'un lieu tenus par FINESS ; adaptés pour un INSERT brut si demandé."""
+        return {
+            "structure_id": self.existant.structures[et.nofinessej][0],
+            "nom": et.nom,
+            "adresse": et.adresse,
+            "complement_adresse": et.complement_adresse,
+            "code_postal": et.code_postal,
+            "commune_id": et.code_insee if et.code_insee in self.existant.communes else None,
+            "latitude": et.latitude,
+            "longitude": et.longitude,
+            "date_verification": self._date(et.datemaj) if adapter else et.datemaj,
+        }
+
+    def _services(self) -> None:
+        existant, maintenant = self.existant, timezone.now()
+        anciennes = {et: provenance for et, (_, provenance, *_) in existant.services.items()}
+        cles = reserver_cles(Service, len(self.a_creer))
+        inserer(
+            Service,
+            ("id", "statut", *_CHAMPS_SERVICE),
+            [
+                (cle, Service.Statut.PUBLIE.value, *self._service(et, adapter=True).values())
+                for cle, et in zip(cles, self.a_creer, strict=True)
+            ],
+        )
+        for cle, et in zip(cles, self.a_creer, strict=True):
+            existant.services[et.nofinesset] = (cle, 0, "", et.categorie)
+        modifies = [
+            Service(
+                pk=existant.services[et.nofinesset][0],
+                version=F("version") + 1,
+                modifie_le=maintenant,
+                **self._service(et, adapter=False),
+            )
+            for et in self.a_mettre_a_jour
+        ]
+        Service.objects.bulk_update(
+            modifies, [*_CHAMPS_SERVICE, "version", "modifie_le"], TAILLE_LOT
+        )
+        self._provenances(
+            Service,
+            [
+                (et.nofinesset, existant.services[et.nofinesset][0], et.empreinte, et.datemaj)
+                for et in self.a_creer + self.a_mettre_a_jour
+            ],
+            anciennes,
+        )
+
+    def _service(self, et: Etablissement, *, adapter: bool) -> dict:
+        """Les champs qu'une catégorie FINESS fixe ; adaptés pour un INSERT brut si demandé."""
+        categorie = self.categories[et.categorie]
+        modes_acces = list(categorie.modes_acces)
+        return {
+            "structure_id": self.existant.structures[et.nofinessej][0],
+            "nom": et.nom,
+            "nature": categorie.nature,
+            "accueil_sur_place": categorie.accueil_sur_place,
+            "accueil_a_domicile": categorie.accueil_a_domicile,
+            "modes_acces": _MODES_ACCES.get_db_prep_save(modes_acces, connection)
+            if adapter
+            else modes_acces,
+            "age_min": categorie.age_min,
+            "age_max": categorie.age_max,
+            "frais": categorie.frais,
+            "categorie_finess": et.categorie,
+            "date_verification": self._date(et.datemaj) if adapter else et.datemaj,
+        }
+
+    def _date(self, date: dt.date | None) -> str | dt.date | None:
+        return _date_en_base(date, en_texte=self.dates_en_texte)
+
+    def _liens(self) -> None:
+        """Lieux, besoins, publics, zone et contact d'accueil, écrits dans les tables de liaison.
+
+        Besoins, publics et contact d'accueil viennent de FINESS : ils sont remplacés quand
+        l'ET change. Le lien au lieu et la zone départementale sont ajoutés s'ils manquent.
+        """
+        existant = self.existant
+        modifies = [existant.services[et.nofinesset][0] for et in self.a_mettre_a_jour]
+        for lot in _lots(modifies):
+            Service.besoins.through.objects.filter(service_id__in=lot).delete()
+            Service.publics.through.objects.filter(service_id__in=lot).delete()
+            Contact.objects.filter(service_id__in=lot, libelle=LIBELLE_CONTACT).delete()
+        lieux, besoins, publics, zones, contacts = [], [], [], [], []
+        for et in self.a_creer + self.a_mettre_a_jour:
+            service = existant.services[et.nofinesset][0]
+            categorie = self.categories[et.categorie]
+            lieux.append((service, existant.lieux[et.nofinesset]))
+            besoins += [(service, existant.besoins[slug]) for slug in categorie.besoins]
+            publics += [(service, existant.publics[slug]) for slug in categorie.publics]
+            if categorie.accueil_a_domicile:
+                zones.append((service, ZoneIntervention.Type.DEPARTEMENT.value, et.departement))
+            if et.telephone:
+                contacts.append((service, LIBELLE_CONTACT, et.telephone))
+        inserer(Service.lieux.through, ("service_id", "lieu_id"), lieux, sans_conflit=True)
+        inserer(Service.besoins.through, ("service_id", "besoin_id"), besoins)
+        inserer(Service.publics.through, ("service_id", "public_id"), publics)
+        inserer(ZoneIntervention, ("service_id", "type", "code"), zones, sans_conflit=True)
+        inserer(Contact, ("service_id", "libelle", "telephone"), contacts)
+
+    def _provenances(
+        self,
+        modele: type[models.Model],
+        elements: list[tuple[str, int, str, dt.date | None]],
+        anciennes: dict[str, int],
+    ) -> None:
+        """Crée ou met à jour une Provenance par (identifiant, objet, empreinte, date source)."""
+        content_type = ContentType.objects.get_for_model(modele).pk
+        inserer(
+            Provenance,
+            (
+                "content_type_id",
+                "source",
+                "identifiant",
+                "object_id",
+                "empreinte",
+                "date_maj_source",
+            ),
+            [
+                (content_type, SOURCE, identifiant, objet, empreinte, self._date(date))
+                for identifiant, objet, empreinte, date in elements
+                if not anciennes.get(identifiant)
+            ],
+        )
+        maintenant = timezone.now()
+        modifiees = [
+            Provenance(
+                pk=anciennes[identifiant],
+                object_id=objet,
+                empreinte=empreinte,
+                date_maj_source=date,
+                date_import=maintenant,
+            )
+            for identifiant, objet, empreinte, date in elements
+            if anciennes.get(identifiant)
+        ]
+        Provenance.objects.bulk_update(
+            modifiees, ["object_id", "empreinte", "date_maj_source", "date_import"], TAILLE_LOT
+        )
+
+
+_CHAMPS_LIEU = [
+    "structure_id", "nom", "adresse", "complement_adresse", "code_postal", "commune_id",
+    "latitude", "longitude", "date_verification",
+]  # fmt: skip
+_CHAMPS_SERVICE = [
+    "structure_id", "nom", "nature", "accueil_sur_place", "accueil_a_domicile", "modes_acces",
+    "age_min", "age_max", "frais", "categorie_finess", "date_verification",
+]  # fmt: skip
+_MODES_ACCES = Service._meta.get_field("modes_acces")
+
+
+def reserver_cles(modele: type[models.Model], nombre: int) -> list[int]:
+    """Réserve des clés primaires avant un INSERT en masse, pour relier les lignes sans relire.
+
+    PostgreSQL : la séquence les distribue. SQLite : l'import tient le verrou d'écriture
+    (transaction IMMEDIATE) et AUTOINCREMENT garantit qu'une clé n'a jamais servi au-delà
+    de sqlite_sequence.
+    """
+    if not nombre:
+        return []
+    table = modele._meta.db_table
+    with connection.cursor() as curseur:
+        if connection.vendor == "postgresql":
+            curseur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, nombre],
+            )
+            return [cle for (cle,) in curseur.fetchall()]
+        curseur.execute("SELECT MAX(seq) FROM sqlite_sequence WHERE name = %s", [table])
+        (dernier,) = curseur.fetchone()
+        curseur.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")
+        dernier = max(dernier or 0, curseur.fetchone()[0] or 0)
+    return list(range(dernier + 1, dernier + 1 + nombre))
+
+
+def inserer(
+    modele: type[models.Model],
+    colonnes: Sequence[str],
+    lignes: Iterable[Sequence],
+    *,
+    sans_conflit: bool = False,
+) -> None:
+    """INSERT en masse, sans instancier de modèles.
+
+    Mesuré sur 27 981 ET (SQLite) : quatre fois moins de CPU que bulk_create, dont le coût est
+    l'instanciation des modèles et la préparation champ par champ. Les valeurs sont déjà
+    prêtes pour la base ; les colonnes non fournies reçoivent leur valeur par défaut,
+    auto_now et auto_now_add l'heure courante.
+    """
+    maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
+    complements = {}
+    for champ in modele._meta.concrete_fields:
+        if champ.column in colonnes or champ.primary_key:
+            continue
+        if getattr(champ, "auto_now", False) or getattr(champ, "auto_now_add", False):
+            complements[champ.column] = maintenant
+        elif champ.has_default() or not champ.null:
+            complements[champ.column] = champ.get_db_prep_save(champ.get_default(), connection)
+    toutes = [*colonnes, *complements]
+    fixes = tuple(complements.values())
+    conflit = OnConflict.IGNORE if sans_conflit else None
+    nom = connection.ops.quote_name
+    debut = (
+        f"{connection.ops.insert_statement(on_conflict=conflit)} {nom(modele._meta.db_table)} "
+        f"({', '.join(nom(c) for c in toutes)}) VALUES "
+    )
+    fin = connection.ops.on_conflict_suffix_sql([], conflit, [], [])
+    valeurs = f"({', '.join(['%s'] * len(toutes))})"
+    with connection.cursor() as curseur:
+        if connection.vendor != "postgresql":
+            # SQLite : une requête préparée, rejouée sans aller-retour réseau.
+            for lot in _lots(lignes):
+                curseur.executemany(f"{debut}{valeurs} {fin}", [(*ligne, *fixes) for ligne in lot])
+        elif not sans_conflit:
+            # PostgreSQL : COPY ; mesuré 5,6 s contre 20,5 s avec executemany (27 981 ET).
+            table = nom(modele._meta.db_table)
+            colonnes_sql = ", ".join(nom(c) for c in toutes)
+            with curseur.cursor.copy(f"COPY {table} ({colonnes_sql}) FROM STDIN") as copie:
+                for ligne in lignes:
+                    copie.write_row((*ligne, *fixes))
+        else:
+            # COPY ignore ON CONFLICT : VALUES multiples, un aller-retour par lot.
+            for lot in _lots(lignes):
+                parametres = [valeur for ligne in lot for valeur in (*ligne, *fixes)]
+                curseur.execute(f"{debut}{', '.join([valeurs] * len(lot))} {fin}", parametres)
+
+
+T = TypeVar("T")
+
+
+def _lots(objets: Iterable[T], taille: int = TAILLE_LOT) -> Iterator[list[T]]:
+    lot: list[T] = []
+    for objet in objets:
+        lot.append(objet)
+        if len(lot) == taille:
+            yield lot
+            lot = []
+    if lot:
+        yield lot
+
+
+def _date_en_base(date: dt.date | None, *, en_texte: bool) -> str | dt.date | None:
+    """SQLite range les dates en texte ISO ; PostgreSQL reçoit l'objet date."""
+    return date.isoformat() if en_texte and date is not None else date
+
+
+def _hash(texte: str) -> str:
+    return hashlib.sha256(texte.encode()).hexdigest()

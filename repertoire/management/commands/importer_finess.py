@@ -1,0 +1,58 @@
+"""manage.py importer_finess PATH [--departement 58 …] [--categories 500,202] [--dry-run]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.imports import ErreursImport
+from repertoire.finess import importer_finess
+
+ERREURS_AFFICHEES = 100
+DISPARUES_AFFICHEES = 50
+
+
+class Command(BaseCommand):
+    help = "Importe le stock FINESS (etalab-cs1100507-stock-*.csv) dans le répertoire."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("chemin", type=Path, help="fichier stock FINESS publié par la DREES")
+        parser.add_argument(
+            "--departement",
+            action="append",
+            dest="departements",
+            help="code du département (58, 2A, 974 ou 9D) ; répétable ; défaut : tous",
+        )
+        parser.add_argument(
+            "--categories",
+            help="codes de catégories séparés par des virgules ; défaut : celles du référentiel",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="valider et compter seulement")
+
+    def handle(self, *args, chemin: Path, departements, categories, dry_run, **options) -> None:
+        if not chemin.is_file():
+            raise CommandError(f"Fichier introuvable : {chemin}")
+        codes = [c.strip() for c in categories.split(",") if c.strip()] if categories else None
+        try:
+            rapport = importer_finess(
+                chemin,
+                departements=departements,
+                categories=codes,
+                dry_run=dry_run,
+                progression=options["verbosity"] > 0,
+            )
+        except ErreursImport as exc:
+            for erreur in exc.erreurs[:ERREURS_AFFICHEES]:
+                self.stderr.write(str(erreur))
+            reste = len(exc.erreurs) - ERREURS_AFFICHEES
+            if reste > 0:
+                self.stderr.write(f"… et {reste} autres erreurs.")
+            raise CommandError(
+                f"{len(exc.erreurs)} erreur(s) dans {chemin.name} : rien n'a été importé."
+            ) from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(rapport.resume())
+        if rapport.disparues:
+            liste = ", ".join(rapport.disparues[:DISPARUES_AFFICHEES])
+            suite = " …" if len(rapport.disparues) > DISPARUES_AFFICHEES else ""
+            self.stdout.write(f"ET présents en base mais absents du fichier : {liste}{suite}")
