@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from core.api import installer_erreurs
+from core.limitation import LimiteParIP
 from repertoire.api import router as repertoire_router
 from territoires.api import router as territoires_router
 
@@ -9,8 +11,12 @@ api = NinjaAPI(
     title="API Autonomie",
     version="1.0.0",
     description="Répertoire des ressources de l'autonomie : structures, services, communes, "
-    "besoins. Lecture seule, données sous Licence Ouverte 2.0.",
+    "besoins. Lecture seule, données sous Licence Ouverte 2.0. Sans authentification ; "
+    "chaque adresse IP a droit à un nombre limité de requêtes par minute (réponse 429 et "
+    "en-tête Retry-After au-delà). Paramètres refusés : réponse 422 qui nomme chacun d'eux.",
     urls_namespace="api-v1",
+    throttle=[LimiteParIP()],
 )
+installer_erreurs(api)
 api.add_router("/communes", territoires_router)
 api.add_router("/", repertoire_router)

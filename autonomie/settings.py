@@ -127,6 +127,19 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Requêtes anonymes par adresse IP et par minute (0 : sans limite). Le compteur est dans le
+# cache en base, partagé par tous les processus web (`manage.py createcachetable`).
+API_LIMITE_PAR_MINUTE = env_int("API_LIMITE_PAR_MINUTE", 120)
+# En-tête où le mandataire de confiance écrit l'adresse du client (ex. X-Forwarded-For).
+API_ENTETE_IP_CLIENT = env_str("API_ENTETE_IP_CLIENT")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "autonomie_cache",
+        # Une entrée par adresse et par minute : assez de place pour ne pas perdre de compteur.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
 
 # Identité du déployeur (thème neutre par défaut ; le DSFR est réservé aux sites de l'État).
 AUTONOMIE_DEPLOYEUR_NOM = env_str("AUTONOMIE_DEPLOYEUR_NOM", "Conseil départemental de la Nièvre")

@@ -4,55 +4,39 @@ Chaque liste charge ses relations en un nombre fixe de requêtes (prefetch), que
 la taille de la page.
 """
 
-from typing import Any
-
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils import timezone
+from ninja import Path, Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import PaginationBase, paginate
+from ninja.pagination import paginate
 
+from core.api import REPONSES_ERREUR, Erreur
+from core.pagination import PaginationParPage
 from repertoire.models import Besoin, Lieu, Public, Service, Structure
+from repertoire.recherche import rechercher
 from repertoire.schemas import (
     BesoinArbre,
-    Erreur,
     FiltresServices,
     FiltresStructures,
+    PageRecherche,
     PublicArbre,
+    RechercheServices,
     ServiceDetail,
     ServiceResume,
     StructureDetail,
     StructureListe,
 )
 
+IDENTIFIANT_MAX = 2**63 - 1
+
+
+def identifiant(description: str) -> int:
+    """Borné comme un entier de la base : au-delà, SQLite lèverait une erreur, d'où un 422."""
+    return Path(..., ge=1, le=IDENTIFIANT_MAX, description=description)
+
+
 router = Router(tags=["répertoire"])
-
-
-class PaginationParPage(PaginationBase):
-    """Pages numérotées ; le total permet d'afficher « 21 à 40 sur 312 »."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, description="numéro de page, à partir de 1")
-        par_page: int = Field(20, ge=1, le=100, description="résultats par page (100 au plus)")
-
-    class Output(Schema):
-        total: int = Field(description="nombre de résultats, toutes pages confondues")
-        page: int
-        par_page: int
-        resultats: list[Any]
-
-    items_attribute = "resultats"
-
-    def paginate_queryset(
-        self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
-    ) -> dict[str, Any]:
-        debut = (pagination.page - 1) * pagination.par_page
-        return {
-            "total": queryset.count(),
-            "page": pagination.page,
-            "par_page": pagination.par_page,
-            "resultats": queryset[debut : debut + pagination.par_page],
-        }
 
 
 def _lieux() -> Prefetch:
@@ -68,7 +52,11 @@ def _services_resumes() -> QuerySet[Service]:
     )
 
 
-@router.get("/structures", response=list[StructureListe], summary="Structures")
+@router.get(
+    "/structures",
+    response={200: list[StructureListe], **REPONSES_ERREUR},
+    summary="Structures",
+)
 @paginate(PaginationParPage)
 def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> QuerySet[Structure]:
     return filtres.filter(Structure.objects.order_by("nom", "pk"))
@@ -76,10 +64,12 @@ def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> Query
 
 @router.get(
     "/structures/{structure_id}",
-    response={200: StructureDetail, 404: Erreur},
+    response={200: StructureDetail, 404: Erreur, **REPONSES_ERREUR},
     summary="Fiche d'une structure",
 )
-def structure(request: HttpRequest, structure_id: int) -> Structure:
+def structure(
+    request: HttpRequest, structure_id: int = identifiant("identifiant de la structure")
+) -> Structure:
     fiche = (
         Structure.objects.prefetch_related(_lieux(), "contacts", "services", "provenances")
         .filter(pk=structure_id)
@@ -90,18 +80,54 @@ def structure(request: HttpRequest, structure_id: int) -> Structure:
     return fiche
 
 
-@router.get("/services", response=list[ServiceResume], summary="Services publiés")
+@router.get(
+    "/services",
+    response={200: list[ServiceResume], **REPONSES_ERREUR},
+    summary="Services publiés",
+    description="Liste filtrée, triée par nom. Pour une recherche classée par pertinence ou "
+    "distance, avec les raisons de chaque résultat : `/services/recherche`.",
+)
 @paginate(PaginationParPage)
 def services(request: HttpRequest, filtres: Query[FiltresServices]) -> QuerySet[Service]:
     return filtres.filter(_services_resumes())
 
 
 @router.get(
+    "/services/recherche",
+    response={200: PageRecherche, **REPONSES_ERREUR},
+    summary="Rechercher des services",
+    description="Les mêmes critères que la page de résultats du site : mots, besoin, public, "
+    "mode d'accueil et d'accès, commune ou position, rayon, ouverture, tri. Chaque résultat "
+    "dit pourquoi il est là (`raisons`) et, autour d'un lieu, à quelle distance. Une saisie "
+    "bien formée mais sans correspondance (commune inconnue, besoin inexistant) donne une "
+    "page vide et un `message` ; une saisie mal formée, une réponse 422.",
+)
+def recherche_services(request: HttpRequest, criteres: Query[RechercheServices]) -> dict:
+    page = rechercher(
+        criteres.critere(maintenant=timezone.localtime()),
+        page=criteres.page,
+        par_page=criteres.par_page,
+    )
+    services = [resultat.service for resultat in page.resultats]
+    prefetch_related_objects(services, "publics")
+    return {
+        "total": page.total,
+        "page": page.page,
+        "par_page": page.par_page,
+        "commune": page.commune,
+        "message": page.message,
+        "resultats": page.resultats,
+    }
+
+
+@router.get(
     "/services/{service_id}",
-    response={200: ServiceDetail, 404: Erreur},
+    response={200: ServiceDetail, 404: Erreur, **REPONSES_ERREUR},
     summary="Fiche complète d'un service publié",
 )
-def service(request: HttpRequest, service_id: int) -> Service:
+def service(
+    request: HttpRequest, service_id: int = identifiant("identifiant du service")
+) -> Service:
     fiche = (
         _services_resumes()
         .prefetch_related("contacts", "plages", "exceptions", "zones", "provenances")
@@ -113,11 +139,15 @@ def service(request: HttpRequest, service_id: int) -> Service:
     return fiche
 
 
-@router.get("/besoins", response=list[BesoinArbre], summary="Thésaurus des besoins")
+@router.get(
+    "/besoins",
+    response={200: list[BesoinArbre], **REPONSES_ERREUR},
+    summary="Thésaurus des besoins",
+)
 def besoins(request: HttpRequest) -> QuerySet[Besoin]:
     return Besoin.objects.filter(parent=None).prefetch_related("enfants")
 
 
-@router.get("/publics", response=list[PublicArbre], summary="Publics")
+@router.get("/publics", response={200: list[PublicArbre], **REPONSES_ERREUR}, summary="Publics")
 def publics(request: HttpRequest) -> QuerySet[Public]:
     return Public.objects.filter(parent=None).prefetch_related("enfants")

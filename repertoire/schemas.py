@@ -11,6 +11,8 @@ from typing import Any, Literal
 from django.db.models import Q
 from ninja import Field, FilterSchema, Schema
 
+from core.api import texte
+from core.pagination import ParametresPage
 from repertoire.horaires import en_toutes_lettres, vers_osm
 from repertoire.models import (
     Besoin,
@@ -23,6 +25,7 @@ from repertoire.models import (
     Structure,
     ZoneIntervention,
 )
+from repertoire.recherche import Critere, Resultat
 from territoires.models import Commune
 
 ModeAccueil = Literal["sur-place", "a-domicile", "a-distance"]
@@ -32,10 +35,6 @@ MODES_ACCUEIL: dict[str, tuple[str, str]] = {
     "a-domicile": ("accueil_a_domicile", "intervention à domicile"),
     "a-distance": ("accueil_a_distance", "à distance (téléphone, visio)"),
 }
-
-
-class Erreur(Schema):
-    detail: str = Field(description="explication en français")
 
 
 class CodeLibelle(Schema):
@@ -361,9 +360,9 @@ def _present_sur(communes: Any) -> Q:
 
 
 class FiltresStructures(FilterSchema):
-    departement: str | None = Field(None, description="code du département d'un de ses lieux")
+    departement: str | None = texte("code du département d'un de ses lieux", max_length=3)
     typologie: Structure.Typologie | None = None
-    q: str | None = Field(None, description="mot du nom de la structure")
+    q: str | None = texte("mot du nom de la structure")
 
     def filter_departement(self, code: str | None) -> Q:
         lieux = Lieu.objects.filter(commune__departement_id=code)
@@ -374,13 +373,13 @@ class FiltresStructures(FilterSchema):
 
 
 class FiltresServices(FilterSchema):
-    besoin: str | None = Field(
-        None, description="slug d'un besoin ; un thème (premier niveau) inclut ses besoins précis"
+    besoin: str | None = texte(
+        "slug d'un besoin ; un thème (premier niveau) inclut ses besoins précis", max_length=100
     )
-    public: str | None = Field(None, description="slug d'un public ; inclut ses sous-publics")
-    departement: str | None = Field(None, description="code du département couvert")
-    commune: str | None = Field(
-        None, description="code INSEE d'une commune où le service accueille ou intervient"
+    public: str | None = texte("slug d'un public ; inclut ses sous-publics", max_length=100)
+    departement: str | None = texte("code du département couvert", max_length=3)
+    commune: str | None = texte(
+        "code INSEE d'une commune où le service accueille ou intervient", max_length=10
     )
     mode_accueil: ModeAccueil | None = None
     nature: Service.Nature | None = None
@@ -405,3 +404,66 @@ class FiltresServices(FilterSchema):
         if mode is None:
             return Q()
         return Q(**{MODES_ACCUEIL[mode][0]: True})
+
+
+# --- Recherche ----------------------------------------------------------------------------
+
+
+class RechercheServices(ParametresPage):
+    """Les paramètres de la page de résultats du site, sous les mêmes noms."""
+
+    q: str | None = texte("mots-clés, ex. « aide à domicile » ; fautes de frappe tolérées")
+    besoin: str | None = texte(
+        "slug d'un besoin (voir /besoins) ; un thème inclut ses besoins précis", max_length=100
+    )
+    public: str | None = texte("slug d'un public (voir /publics)", max_length=100)
+    mode: ModeAccueil | None = Field(None, description="mode d'accueil")
+    acces: ModeAcces | None = Field(None, description="mode d'accès")
+    commune: str | None = texte(
+        "nom, code postal ou code INSEE ; la recherche se fait autour de sa mairie",
+        max_length=100,
+    )
+    lat: float | None = Field(
+        None, ge=-90, le=90, description="latitude WGS84 (avec lon, à la place de commune)"
+    )
+    lon: float | None = Field(None, ge=-180, le=180, description="longitude WGS84 (avec lat)")
+    rayon_km: float | None = Field(
+        None, gt=0, le=200, description="distance maximale autour de la commune ou du point"
+    )
+    ouvert: bool = Field(False, description="seulement les services ouverts maintenant")
+    tri: Literal["pertinence", "distance", "nom"] = "pertinence"
+
+    def critere(self, *, maintenant: dt.datetime) -> Critere:
+        return Critere(
+            q=self.q or "",
+            besoin=self.besoin or "",
+            public=self.public or "",
+            mode_accueil=self.mode or "",
+            mode_acces=self.acces or "",
+            commune=self.commune or "",
+            lat=self.lat,
+            lon=self.lon,
+            rayon_km=self.rayon_km,
+            ouvert_le=maintenant if self.ouvert else None,
+            tri=self.tri,
+        )
+
+
+class ResultatRecherche(Schema):
+    service: ServiceResume
+    distance_km: float | None = Field(description="depuis la commune ou le point ; vide sinon")
+    raisons: list[str] = Field(description="pourquoi ce service est là, en mots simples")
+    lieux: list[LieuSchema] = Field(description="lieux d'accueil, avec leur position")
+
+    @staticmethod
+    def resolve_lieux(resultat: Resultat) -> Any:
+        return resultat.service.lieux.all()
+
+
+class PageRecherche(Schema):
+    total: int = Field(description="nombre de résultats, toutes pages confondues")
+    page: int
+    par_page: int
+    commune: CommuneResume | None = Field(description="la commune comprise, ou la plus proche")
+    message: str = Field(description="explication quand la saisie n'a pas été comprise en entier")
+    resultats: list[ResultatRecherche]

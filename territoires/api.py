@@ -5,10 +5,12 @@ Une page charge ses relations en un nombre fixe de requêtes, quelle que soit sa
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from core.api import REPONSES_ERREUR, SANS_CONTROLE, Erreur, texte
+from core.pagination import PaginationParPage
 from territoires.models import Commune
 from territoires.selectors import avec_relations, commune_par_code, rechercher_communes
 
@@ -42,18 +44,16 @@ class CommuneFiche(Schema):
 
 
 class FiltresCommunes(Schema):
-    q: str | None = Field(
-        None, description="nom, code postal, code INSEE, ou « Nevers 58000 »", max_length=200
-    )
-    departement: str | None = Field(None, description="code du département : 58, 2A, 971…")
+    q: str | None = texte("nom, code postal, code INSEE, ou « Nevers 58000 »")
+    departement: str | None = texte("code du département : 58, 2A, 971…", max_length=3)
 
 
-class Erreur(Schema):
-    detail: str = Field(description="explication en français")
-
-
-@router.get("", response=list[CommuneFiche], summary="Communes (recherche et autocomplétion)")
-@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+@router.get(
+    "",
+    response={200: list[CommuneFiche], **REPONSES_ERREUR},
+    summary="Communes (recherche et autocomplétion)",
+)
+@paginate(PaginationParPage)
 def communes(request: HttpRequest, filtres: Query[FiltresCommunes]) -> QuerySet[Commune]:
     if filtres.q:
         resultats = rechercher_communes(filtres.q)
@@ -66,10 +66,15 @@ def communes(request: HttpRequest, filtres: Query[FiltresCommunes]) -> QuerySet[
 
 @router.get(
     "/{code_insee}",
-    response={200: CommuneFiche, 404: Erreur},
+    response={200: CommuneFiche, 404: Erreur, **REPONSES_ERREUR},
     summary="Fiche d'une commune",
 )
-def commune(request: HttpRequest, code_insee: str) -> Commune:
+def commune(
+    request: HttpRequest,
+    code_insee: str = Path(
+        ..., description="code INSEE (5 caractères)", max_length=10, pattern=SANS_CONTROLE
+    ),
+) -> Commune:
     fiche = commune_par_code(code_insee)
     if fiche is None:
         raise HttpError(404, f"Aucune commune n'a le code INSEE {code_insee[:10]}.")

@@ -20,6 +20,12 @@ from territoires.models import Commune, Departement, Region
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def sans_limite_de_debit(settings):
+    """Les comptes de requêtes ne mesurent que la page ; la limite a ses propres tests."""
+    settings.API_LIMITE_PAR_MINUTE = 0
+
+
 def _commune(code_insee: str, nom: str) -> Commune:
     """La commune du référentiel chargé pour la session, ou une copie minimale à défaut."""
     region, _ = Region.objects.get_or_create(code="27", defaults={"nom": "Bourgogne-Franche-Comté"})

@@ -1,0 +1,184 @@
+"""Tests de navigateur : les parcours principaux et l'accessibilité (axe-core), dans Chromium.
+
+Une fine couche au-dessus des tests de pages : ce que seul un vrai navigateur voit (carte,
+clavier, contrastes, mise en page à 320 px). Le serveur est celui de pytest-django
+(`live_server`) : ses requêtes passent par une autre connexion, d'où des tests
+transactionnels. La remise à zéro de fin de test épargne les communes (`available_apps` sans
+`territoires`) : les recharger coûterait 6 s par test. Voir docs/tests.md.
+"""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import dsfr
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as reglages
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+
+from repertoire.models import Service
+from repertoire.tests.demo import charger_demo_sans_communes
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGUMENTS_CHROMIUM = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+APPLICATIONS_REMISES_A_ZERO = [app for app in reglages.INSTALLED_APPS if app != "territoires"]
+
+pytestmark = [
+    pytest.mark.navigateur,
+    pytest.mark.django_db(transaction=True, available_apps=APPLICATIONS_REMISES_A_ZERO),
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Le Chromium de Debian ; absent, le test est sauté sur un poste mais échoue en CI."""
+    if not shutil.which(CHROMIUM):
+        raison = f"Chromium introuvable ({CHROMIUM}) : apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(raison)
+        pytest.skip(raison)
+    # L'API synchrone de Playwright garde une boucle asyncio ouverte dans ce fil : Django y
+    # refuserait l'ORM, dont ces tests se servent entre deux pages (le serveur a son propre fil).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        navigateur = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
+        yield navigateur
+        navigateur.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def site(live_server) -> str:
+    charger_demo_sans_communes()
+    return live_server.url
+
+
+@pytest.fixture(params=["neutre", "dsfr"])
+def theme(request, settings) -> str:
+    """Le thème se lit à chaque requête ; les styles du DSFR viennent du paquet django-dsfr."""
+    settings.AUTONOMIE_THEME = request.param
+    if request.param == "dsfr":
+        settings.STATICFILES_DIRS = [Path(dsfr.__file__).parent / "static"]
+    return request.param
+
+
+def _hors_site(site: str):
+    """Aucune requête ne sort de la machine : les tuiles de la carte sont refusées."""
+
+    def filtre(route: Route) -> None:
+        if route.request.url.startswith(site):
+            route.continue_()
+        else:
+            route.abort()
+
+    return filtre
+
+
+@pytest.fixture
+def page(chromium: Browser, site: str) -> Iterator[Page]:
+    contexte = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    contexte.route("**/*", _hors_site(site))
+    onglet = contexte.new_page()
+    yield onglet
+    contexte.close()
+
+
+def _url_fiche_service() -> str:
+    service = Service.objects.publies().filter(lieux__isnull=False).order_by("pk").first()
+    return f"/services/{service.pk}/"
+
+
+def _url_fiche_structure() -> str:
+    service = Service.objects.publies().order_by("pk").first()
+    return f"/structures/{service.structure_id}/"
+
+
+PAGES = {
+    "accueil": lambda: "/",
+    "resultats": lambda: "/recherche/?q=aide+%C3%A0+domicile&commune=Nevers",
+    "resultats-en-erreur": lambda: "/recherche/?q=aide&rayon=loin&tri=prix&page=-1",
+    "fiche-service": _url_fiche_service,
+    "fiche-structure": _url_fiche_structure,
+    "page-introuvable": lambda: "/cette-page-n-existe-pas/",
+}
+
+
+def _sans_violation(page: Page) -> None:
+    resultats = Axe().run(page)
+    assert resultats.violations_count == 0, resultats.generate_report()
+
+
+@pytest.mark.parametrize("nom", PAGES)
+def test_chaque_type_de_page_passe_axe_core_sans_violation(page, site, theme, nom):
+    page.goto(site + PAGES[nom]())
+
+    expect(page.locator("h1")).to_have_count(1)
+    _sans_violation(page)
+
+
+def test_on_trouve_une_aide_a_domicile_pres_de_nevers_et_on_ouvre_sa_fiche(page, site):
+    page.goto(site + "/")
+    page.get_by_label("Mots-clés").fill("aide à domicile")
+    page.get_by_label("Commune ou code postal").fill("Nevers")
+    page.get_by_role("button", name="Rechercher", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/recherche/\?"))
+    expect(page.locator("h1")).to_contain_text("autour de Nevers")
+    expect(page.locator("#titre-resultats")).to_have_text(re.compile(r"^\d+ résultats?"))
+    expect(page.locator("#carte.leaflet-container")).to_be_visible()
+    premier = page.locator("a[href^='/services/']").first
+    nom = premier.inner_text()
+    premier.click()
+
+    expect(page.locator("h1")).to_have_text(nom)
+    _sans_violation(page)
+
+
+def _tabuler_jusqu_a(page: Page, selecteur: str, *, au_plus: int = 60) -> None:
+    for _ in range(au_plus):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selecteur):
+            return
+    pytest.fail(f"{selecteur} n'est pas atteint au clavier en {au_plus} tabulations.")
+
+
+def test_le_parcours_se_fait_entierement_au_clavier(page, site):
+    page.goto(site + "/")
+
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Aller au contenu")
+    page.keyboard.press("Enter")
+    _tabuler_jusqu_a(page, "#id_commune")
+    page.keyboard.type("Nevers")
+    _tabuler_jusqu_a(page, "#id_q")
+    page.keyboard.type("aide à domicile")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/recherche/\?"))
+    _tabuler_jusqu_a(page, "a[href^='/services/']")
+    nom = page.locator(":focus").inner_text()
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text(nom)
+
+
+@pytest.mark.parametrize("largeur", [320, 640], ids=["320px", "zoom-200"])
+def test_les_resultats_se_lisent_sans_defilement_horizontal(page, site, theme, largeur):
+    """WCAG 1.4.10 : 320 px de large valent un zoom à 400 % ; 640 px, un zoom à 200 %."""
+    page.set_viewport_size({"width": largeur, "height": 800})
+    page.goto(site + PAGES["resultats"]())
+
+    largeurs = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert largeurs[0] <= largeurs[1], f"défilement horizontal : {largeurs}"
