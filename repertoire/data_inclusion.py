@@ -40,6 +40,7 @@ from repertoire.models import (
     Structure,
     ZoneIntervention,
 )
+from repertoire.recherche.index import indexer_services
 from repertoire.selectors import (
     besoins_pour_thematiques_di,
     publics_di_pour,
@@ -386,6 +387,7 @@ class Ecrivain:
         self.rapport = rapport
         self.types = {m: ContentType.objects.get_for_model(m) for m in (Structure, Lieu, Service)}
         self.structures: dict[tuple[str, str], Structure] = {}
+        self.services_modifies: list[int] = []
 
     def provenance(self, modele: type[Model], source: str, identifiant: str) -> Provenance | None:
         return Provenance.objects.filter(
@@ -418,7 +420,11 @@ class Ecrivain:
                 self.rapport.creees += 1
             else:
                 self.rapport.mises_a_jour += 1
-        objet = objet or modele()
+        if objet is None:
+            objet = modele()
+        else:
+            # Une personne qui éditait la fiche dans l'administration verra le conflit.
+            objet.version += 1
         remplir(objet)
         objet.save()
         Provenance.objects.update_or_create(
@@ -498,6 +504,7 @@ class Ecrivain:
         service, modifie = self.enregistrer(Service, s, remplir, compter=True)
         if modifie:
             self.details_service(enregistrement, service, horaires_structure)
+            self.services_modifies.append(service.pk)
 
     def details_service(
         self, enregistrement: Enregistrement, service: Service, horaires_structure: dict
@@ -656,6 +663,7 @@ def _ecrire(
         ecrivain.structure(enregistrement.modele)
     for enregistrement in tqdm(services, desc="services", disable=not progression):
         ecrivain.service(enregistrement, horaires_structure)
+    indexer_services(ecrivain.services_modifies)
     rapport.disparues = _disparues(structures, services)
 
 

@@ -57,6 +57,7 @@ from repertoire.models import (
     Structure,
     ZoneIntervention,
 )
+from repertoire.recherche.index import indexer_services
 from repertoire.referentiels import CATEGORIES_FINESS, CategorieFiness
 from territoires.models import Commune
 
@@ -611,9 +612,14 @@ class _Plan:
         return plan
 
     def ecrire(self, *, progression: bool) -> None:
-        etapes = (self._structures, self._lieux, self._services, self._liens)
+        etapes = (self._structures, self._lieux, self._services, self._liens, self._indexer)
         for etape in tqdm(etapes, disable=not progression, desc="Écriture", unit=" étape"):
             etape()
+
+    def _indexer(self) -> None:
+        """La recherche doit voir l'import dès sa validation, sans réindexation manuelle."""
+        ecrits = self.a_creer + self.a_mettre_a_jour
+        indexer_services([self.existant.services[et.nofinesset][0] for et in ecrits])
 
     def _structures(self) -> None:
         existant, maintenant = self.existant, timezone.now()
