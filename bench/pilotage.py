@@ -6,7 +6,8 @@
 Base SQLite dédiée (var/bench_pilotage.sqlite3, recréée) sauf si DATABASE_URL est fourni.
 Chaque étape tourne dans son propre processus pour mesurer son pic de mémoire (RSS).
 Les chiffres sont affichés, pas vérifiés ; cibles à 10 M d'événements : agrégation ≤ 30 s et
-≤ 2 Go, rafraîchissement d'un département-trimestre ≤ 1 s.
+≤ 2 Go, rafraîchissement d'un département-trimestre ≤ 1 s ; à 1 M d'événements, page du
+baromètre d'une MDPH ≤ 100 ms (temps serveur, client de test de Django).
 """
 
 import argparse
@@ -100,12 +101,39 @@ def rafraichir(annee: int) -> None:
     )
 
 
+def barometre(departement: str = "58", repetitions: int = 5) -> None:
+    """Temps serveur de /pilotage/mdph/<code>/ (client de test, utilisateur connecté)."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # ALLOWED_HOSTS de test, sans toucher à la base
+    utilisateur, _ = User.objects.get_or_create(username="banc", defaults={"is_superuser": True})
+    client = Client()
+    client.force_login(utilisateur)
+    url = f"/pilotage/mdph/{departement}/"
+    assert client.get(url).status_code == 200  # premier appel : chargements paresseux
+    durees = []
+    for _ in range(repetitions):
+        debut = time.perf_counter()
+        client.get(url)
+        durees.append((time.perf_counter() - debut) * 1000)
+    durees.sort()
+    print(
+        f"page du baromètre {url} : médiane {durees[len(durees) // 2]:.0f} ms, "
+        f"min {durees[0]:.0f} ms, max {durees[-1]:.0f} ms sur {repetitions} appels "
+        "(cible ≤ 100 ms)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evenements", type=int, default=1_000_000)
     parser.add_argument("--annees", default="2019-2024")
     parser.add_argument("--base", default=str(RACINE / "var" / "bench_pilotage.sqlite3"))
-    parser.add_argument("--etape", choices=["generer", "agreger", "rafraichir"], default="")
+    parser.add_argument(
+        "--etape", choices=["generer", "agreger", "rafraichir", "barometre"], default=""
+    )
     options = parser.parse_args()
     premiere, derniere = (int(a) for a in options.annees.split("-"))
     annees = list(range(premiere, derniere + 1))
@@ -115,12 +143,13 @@ def main() -> None:
             "generer": lambda: generer(options.evenements, annees),
             "agreger": agreger,
             "rafraichir": lambda: rafraichir(derniere),
+            "barometre": barometre,
         }[options.etape]()
         return
     if "DATABASE_URL" not in os.environ:
         for suffixe in ("", "-wal", "-shm"):
             Path(options.base + suffixe).unlink(missing_ok=True)
-    for etape in ("generer", "agreger", "rafraichir"):
+    for etape in ("generer", "agreger", "rafraichir", "barometre"):
         subprocess.run([sys.executable, __file__, *sys.argv[1:], "--etape", etape], check=True)
     if "DATABASE_URL" not in os.environ:
         print(f"taille de la base : {Path(options.base).stat().st_size / 2**20:,.0f} Mo")

@@ -20,7 +20,13 @@ SOMMES = (
     "decisions",
     "decisions_mesurees",
     "jours_traitement",
+    "attributions",
     "decisions_sans_limitation",
+    "droits_scolarisation",
+    "mois_droits_scolarisation",
+)
+SCOLARISATION_LIMITEE = Q(
+    prestation="scolarisation", type_decision="attribution", duree_mois__isnull=False
 )
 
 
@@ -29,7 +35,10 @@ def _sommes_decisions() -> dict:
         "decisions": Count("id"),
         "decisions_mesurees": Count("delai_jours"),
         "jours_traitement": Sum("delai_jours"),
+        "attributions": Count("id", filter=Q(type_decision="attribution")),
         "decisions_sans_limitation": Count("id", filter=Q(sans_limitation=True)),
+        "droits_scolarisation": Count("id", filter=SCOLARISATION_LIMITEE),
+        "mois_droits_scolarisation": Sum("duree_mois", filter=SCOLARISATION_LIMITEE),
     }
 
 

@@ -200,7 +200,16 @@ class AgregatTrimestriel(models.Model):
     jours_traitement = models.PositiveBigIntegerField(
         default=0, help_text="Σ jours de la recevabilité à la décision"
     )
+    attributions = models.PositiveIntegerField(
+        default=0, help_text="Décisions d'attribution (les droits ouverts)"
+    )
     decisions_sans_limitation = models.PositiveIntegerField(default=0)
+    droits_scolarisation = models.PositiveIntegerField(
+        default=0, help_text="Attributions de scolarisation à durée limitée"
+    )
+    mois_droits_scolarisation = models.PositiveIntegerField(
+        default=0, help_text="Σ durées (mois) de ces attributions"
+    )
     stock_fin = models.PositiveIntegerField(
         default=0, help_text="Demandes ni décidées ni annulées au dernier jour du trimestre"
     )
@@ -307,3 +316,70 @@ class Cible(models.Model):
             cible=self.valeur_cible,
             sens=self.indicateur.sens,
         )
+
+
+class Axe(models.TextChoices):
+    """Les trois axes du cadre de coopération de la branche Autonomie (2022)."""
+
+    SERVICE_RENDU = "service_rendu", "Améliorer le service rendu aux personnes"
+    OFFRE = "offre", "Organiser l'offre"
+    EFFICIENCE = "efficience", "Gagner en efficience"
+
+
+class Priorite(models.Model):
+    """Une des 11 priorités stratégiques de la branche Autonomie (cadre de coopération, 2022).
+
+    Catalogue tenu dans le code (`pilotage.priorites`) et synchronisé par
+    `synchroniser_priorites()` ; les indicateurs suivis sont choisis parmi les existants.
+    """
+
+    numero = models.PositiveSmallIntegerField(primary_key=True)
+    axe = models.CharField(max_length=13, choices=Axe.choices)
+    titre = models.CharField(max_length=200)
+    precisions = models.TextField(blank=True)
+    indicateurs = models.ManyToManyField(Indicateur, related_name="priorites", blank=True)
+
+    class Meta:
+        verbose_name = "priorité stratégique"
+        verbose_name_plural = "priorités stratégiques"
+        ordering = ["numero"]
+
+    def __str__(self) -> str:
+        return f"{self.numero}. {self.titre}"
+
+
+class Frequence(models.TextChoices):
+    TRIMESTRIELLE = "trimestrielle", "trimestrielle"
+    ANNUELLE = "annuelle", "annuelle"
+    CONTINUE = "continue", "en continu"
+
+
+class FicheIndicateur(models.Model):
+    """Métadonnées d'un indicateur : définition, source, fréquence, mode de calcul.
+
+    Le sens (doit baisser ou monter) et l'unité restent sur `Indicateur` ; les valeurs par
+    territoire sont calculées depuis les agrégats (`mesure` renseignée) ou lues dans les
+    valeurs publiées (`ValeurBarometre`) ; les cibles sont des `Cible`.
+    """
+
+    indicateur = models.OneToOneField(
+        Indicateur, on_delete=models.CASCADE, primary_key=True, related_name="fiche"
+    )
+    definition = models.TextField()
+    source = models.CharField(max_length=300)
+    frequence = models.CharField(max_length=13, choices=Frequence.choices)
+    mesure = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Calcul depuis les demandes et agrégats (pilotage.mesures) ; vide : valeurs "
+        "publiées ; « non_connectee » : source pas encore raccordée",
+    )
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "fiche d'indicateur"
+        verbose_name_plural = "fiches d'indicateur"
+        ordering = ["ordre", "indicateur__code"]
+
+    def __str__(self) -> str:
+        return f"Fiche {self.indicateur.code}"

@@ -37,3 +37,32 @@ def fichier_csv(tmp_path):
 
 
 AUJOURDHUI = dt.date(2025, 1, 1)
+
+
+@pytest.fixture
+def activite(departements):
+    """Deux ans d'activité synthétique (petit taux) pour la Nièvre et la Côte-d'Or, agrégée."""
+    from pilotage.agregation import agreger_activite
+    from pilotage.generation import generer_activite
+
+    generer_activite(departements=["58", "21"], annees=[2023, 2024], graine=3, taux_pour_mille=2)
+    agreger_activite()
+    return departements
+
+
+@pytest.fixture
+def professionnel(db, client):
+    """Un client connecté avec la permission de lecture du pilotage."""
+    from django.contrib.auth.models import Permission, User
+
+    utilisateur = User.objects.create_user("pro", password="mot-de-passe-long")
+    utilisateur.user_permissions.add(Permission.objects.get(codename="view_agregattrimestriel"))
+    client.force_login(utilisateur)
+    return client
+
+
+@pytest.fixture(params=["neutre", "dsfr"])
+def theme(request, settings) -> str:
+    """Chaque page doit s'afficher dans les deux thèmes."""
+    settings.AUTONOMIE_THEME = request.param
+    return request.param
