@@ -5,9 +5,9 @@ from collections.abc import Iterable
 
 from django import forms
 
+from core.templatetags.pages import classe
 from repertoire.models import Besoin, ModeAcces, Public
 from repertoire.recherche import Critere
-from repertoire.templatetags.pages import classe
 
 RAYONS = [("", "sans limite"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km"), ("50", "50 km")]
 MODES_ACCUEIL = [

@@ -13,24 +13,11 @@ from itertools import groupby
 
 from django.utils import timezone
 
+from core.dates import date_en_francais
 from repertoire.models import HoraireExceptionnel, Jour, Service
 
 JOURS_OSM = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MOIS_OSM = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MOIS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 MINUIT = dt.time(23, 59)
 
 Creneau = tuple[dt.time, dt.time]
@@ -289,15 +276,13 @@ def _jours_fr(jours: list[int]) -> str:
     return _enumeration(morceaux)
 
 
-def _date_fr(jour: dt.date) -> str:
-    return f"{'1er' if jour.day == 1 else jour.day} {MOIS_FR[jour.month - 1]} {jour.year}"
-
-
 def _exception_fr(exception: HoraireExceptionnel) -> str:
     if exception.date_debut == exception.date_fin:
-        periode = f"le {_date_fr(exception.date_debut)}"
+        periode = f"le {date_en_francais(exception.date_debut)}"
     else:
-        periode = f"du {_date_fr(exception.date_debut)} au {_date_fr(exception.date_fin)}"
+        periode = (
+            f"du {date_en_francais(exception.date_debut)} au {date_en_francais(exception.date_fin)}"
+        )
     if exception.ferme:
         phrase = f"fermé {periode}"
     else:

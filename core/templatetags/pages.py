@@ -6,7 +6,7 @@ import re
 from django import template
 from django.conf import settings
 
-from repertoire.horaires import MOIS_FR
+from core.dates import date_en_francais
 
 register = template.Library()
 
@@ -69,7 +69,7 @@ def date_fr(jour: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(jour, dt.datetime):
         jour = jour.date()
-    return f"{'1er' if jour.day == 1 else jour.day} {MOIS_FR[jour.month - 1]} {jour.year}"
+    return date_en_francais(jour)
 
 
 @register.filter
