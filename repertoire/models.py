@@ -364,3 +364,45 @@ class HoraireExceptionnel(models.Model):
 
     def couvre(self, jour: dt.date) -> bool:
         return self.date_debut <= jour <= self.date_fin
+
+
+class IndexService(models.Model):
+    """Fiche de recherche d'un service publié, dénormalisée pour le moteur (repertoire.recherche).
+
+    Tenue par des appels explicites à `recherche.index.indexer_services`, jamais par un signal.
+    La base y greffe ses index propres (FTS5 et R*Tree sur SQLite ; tsvector et GiST sur
+    PostgreSQL), créés par la migration 0002.
+    """
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, primary_key=True, related_name="fiche_recherche"
+    )
+    nom = models.CharField(max_length=320)
+    texte = models.TextField()
+    sur_place = models.BooleanField()
+    a_domicile = models.BooleanField()
+    a_distance = models.BooleanField()
+    joignable_partout = models.BooleanField(help_text="à distance et sans zone d'intervention")
+    modes_acces = models.CharField(max_length=255, help_text="« libre sur-rendez-vous »")
+
+    class Meta:
+        verbose_name = "fiche de recherche"
+        indexes = [models.Index(fields=["joignable_partout"], name="index_joignable_partout")]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class PointService(models.Model):
+    """Un lieu d'accueil d'un service indexé, pour la recherche dans un rayon."""
+
+    service = models.ForeignKey(IndexService, on_delete=models.CASCADE, related_name="points")
+    lieu = models.ForeignKey(Lieu, on_delete=models.CASCADE, related_name="+")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        verbose_name = "point de recherche"
+
+    def __str__(self) -> str:
+        return f"{self.latitude:.5f}, {self.longitude:.5f}"

@@ -1,0 +1,154 @@
+"""Tenue de l'index de recherche : appelée explicitement par les imports, l'admin et
+la commande `reindexer`, jamais par un signal (une fiche importée par lots ne réindexe
+qu'une fois)."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from types import ModuleType
+
+from django.db import connection, transaction
+
+from repertoire.models import (
+    Besoin,
+    IndexService,
+    Lieu,
+    PointService,
+    Public,
+    Service,
+    Structure,
+    ZoneIntervention,
+)
+from repertoire.recherche.moteur import moteur_de_la_base
+from repertoire.referentiels import CATEGORIES_FINESS
+
+TAILLE_LOT = 2000
+
+# Par modèle (Besoin, Public) : pk → [libellé, libellé du parent].
+Libelles = dict[type, dict[int, list[str]]]
+
+
+def indexer_services(
+    service_ids: Iterable[int] | None = None,
+    *,
+    progression: Callable[[int], None] | None = None,
+) -> int:
+    """Met à jour l'index des services donnés (None : tout l'index, reconstruit).
+
+    Un service non publié ou supprimé sort de l'index. Renvoie le nombre de fiches indexées.
+    """
+    moteur = moteur_de_la_base()
+    if service_ids is None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            moteur.vider(cursor)
+            PointService.objects.all().delete()
+            IndexService.objects.all().delete()
+        ids = list(Service.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(service_ids))
+    libelles = {
+        modele: {
+            pk: [libelle, parent or ""]
+            for pk, libelle, parent in modele.objects.values_list(
+                "pk", "libelle", "parent__libelle"
+            )
+        }
+        for modele in (Besoin, Public)
+    }
+    indexees = 0
+    for debut in range(0, len(ids), TAILLE_LOT):
+        lot = ids[debut : debut + TAILLE_LOT]
+        indexees += _indexer_lot(lot, moteur, libelles)
+        if progression:
+            progression(len(lot))
+    if service_ids is None:
+        with connection.cursor() as cursor:
+            moteur.optimiser(cursor)
+    return indexees
+
+
+@transaction.atomic
+def _indexer_lot(ids: list[int], moteur: ModuleType, libelles: Libelles) -> int:
+    fiches, points = _fiches(ids, libelles)
+    with connection.cursor() as cursor:
+        moteur.retirer(cursor, ids)
+        PointService.objects.filter(service_id__in=ids).delete()
+        IndexService.objects.filter(service_id__in=ids).delete()
+        IndexService.objects.bulk_create(fiches)
+        PointService.objects.bulk_create(points)
+        if fiches:
+            moteur.ajouter(cursor, [fiche.service_id for fiche in fiches])
+    return len(fiches)
+
+
+def _fiches(ids: list[int], libelles: Libelles) -> tuple[list[IndexService], list[PointService]]:
+    """Lit les services publiés du lot en quelques requêtes plates (pas d'objets liés)."""
+    services = Service.objects.publies().filter(pk__in=ids)
+    besoins = _libelles_par_service(Service.besoins.through, "besoin", libelles[Besoin], ids)
+    publics = _libelles_par_service(Service.publics.through, "public", libelles[Public], ids)
+    avec_zone = set(
+        ZoneIntervention.objects.filter(service_id__in=ids).values_list("service_id", flat=True)
+    )
+    typologies = dict(Structure.Typologie.choices)
+    fiches = [
+        IndexService(
+            service_id=s["pk"],
+            nom=f"{s['nom']} {s['structure__nom']}"[:320],
+            texte=" ".join(
+                filter(
+                    None,
+                    [
+                        typologies.get(s["structure__typologie"], ""),
+                        _categorie(s["categorie_finess"]),
+                        *besoins[s["pk"]],
+                        *publics[s["pk"]],
+                        s["description"],
+                        s["resume_falc"],
+                    ],
+                )
+            ),
+            sur_place=s["accueil_sur_place"],
+            a_domicile=s["accueil_a_domicile"],
+            a_distance=s["accueil_a_distance"],
+            joignable_partout=s["accueil_a_distance"] and s["pk"] not in avec_zone,
+            modes_acces=f" {' '.join(s['modes_acces'] or [])} ",
+        )
+        for s in services.values(
+            "pk",
+            "nom",
+            "description",
+            "resume_falc",
+            "categorie_finess",
+            "accueil_sur_place",
+            "accueil_a_domicile",
+            "accueil_a_distance",
+            "modes_acces",
+            "structure__nom",
+            "structure__typologie",
+        )
+    ]
+    publies = {fiche.service_id for fiche in fiches}
+    lieux = Lieu.services.through.objects.filter(
+        service_id__in=publies, lieu__latitude__isnull=False, lieu__longitude__isnull=False
+    ).values_list("service_id", "lieu_id", "lieu__latitude", "lieu__longitude")
+    points = [
+        PointService(service_id=service_id, lieu_id=lieu_id, latitude=lat, longitude=lon)
+        for service_id, lieu_id, lat, lon in lieux
+    ]
+    return fiches, points
+
+
+def _libelles_par_service(
+    through, champ: str, libelles: dict[int, list[str]], ids: list[int]
+) -> dict[int, list[str]]:
+    """Libellés des besoins (ou publics) de chaque service, parent compris."""
+    par_service: dict[int, list[str]] = defaultdict(list)
+    for service_id, pk in through.objects.filter(service_id__in=ids).values_list(
+        "service_id", f"{champ}_id"
+    ):
+        par_service[service_id].extend(libelles[pk])
+    return par_service
+
+
+def _categorie(code: str) -> str:
+    categorie = CATEGORIES_FINESS.get(code)
+    return categorie.libelle if categorie else ""

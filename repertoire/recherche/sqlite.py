@@ -1,0 +1,101 @@
+"""Moteur SQLite : FTS5 pour le texte, fts5vocab pour les fautes de frappe, R*Tree pour le rayon.
+
+Les tables virtuelles sont créées par la migration 0002 ; ce module les lit et les tient.
+"""
+
+from collections.abc import Sequence
+
+from repertoire.recherche.geo import boite, distance_sql, parametres_distance
+
+MINIMUM = "min"
+
+
+def _liste(valeurs: Sequence) -> str:
+    return ", ".join(["%s"] * len(valeurs))
+
+
+def _expression(groupes: list[list[str]]) -> str:
+    """Chaque mot (et ses corrections) en préfixe ; tous les mots requis. Les mots ne
+    contiennent que [a-z0-9] : aucun opérateur FTS5 saisi ne peut passer."""
+    return " AND ".join(
+        "(" + " OR ".join(f'"{mot}"*' for mot in alternatives) + ")" for alternatives in groupes
+    )
+
+
+def cte_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str, list]:
+    expression = _expression(groupes)
+    if nom_seul:
+        expression = f"{{nom}} : ({expression})"
+    return "SELECT rowid AS service_id FROM recherche_fts WHERE recherche_fts MATCH %s", [
+        expression
+    ]
+
+
+def cte_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
+    """Préfiltre R*Tree sur le rectangle englobant, puis distance exacte."""
+    sud, nord, ouest, est = boite(lat, lon, km)
+    distance = distance_sql("latitude", "longitude", MINIMUM)
+    sql = (
+        f"SELECT service_id, MIN({distance}) AS distance FROM recherche_points "
+        "WHERE min_lat <= %s AND max_lat >= %s AND min_lon <= %s AND max_lon >= %s "
+        "GROUP BY service_id HAVING distance <= %s"
+    )
+    return sql, [*parametres_distance(lat, lon), nord, sud, est, ouest, km]
+
+
+def prefixes_connus(cursor, prefixes: list[str]) -> set[str]:
+    """Les préfixes par lesquels commence au moins un mot de l'index."""
+    if not prefixes:
+        return set()
+    sql = " UNION ALL ".join(
+        "SELECT %s WHERE EXISTS (SELECT 1 FROM recherche_vocabulaire "
+        "WHERE term >= %s AND term < %s)"
+        for _ in prefixes
+    )
+    params = [p for prefixe in prefixes for p in (prefixe, prefixe, prefixe + "\uffff")]
+    cursor.execute(sql, params)
+    return {ligne[0] for ligne in cursor.fetchall()}
+
+
+def mots_existants(cursor, candidats: list[str]) -> set[str]:
+    if not candidats:
+        return set()
+    cursor.execute(
+        f"SELECT term FROM recherche_vocabulaire WHERE term IN ({_liste(candidats)})", candidats
+    )
+    return {ligne[0] for ligne in cursor.fetchall()}
+
+
+def retirer(cursor, service_ids: list[int]) -> None:
+    """À appeler avant de supprimer les fiches : les tables virtuelles n'ont pas de cascade."""
+    liste = _liste(service_ids)
+    cursor.execute(f"DELETE FROM recherche_fts WHERE rowid IN ({liste})", service_ids)
+    cursor.execute(
+        "DELETE FROM recherche_points WHERE id IN "
+        f"(SELECT id FROM repertoire_pointservice WHERE service_id IN ({liste}))",
+        service_ids,
+    )
+
+
+def ajouter(cursor, service_ids: list[int]) -> None:
+    liste = _liste(service_ids)
+    cursor.execute(
+        "INSERT INTO recherche_fts (rowid, nom, texte) SELECT service_id, nom, texte "
+        f"FROM repertoire_indexservice WHERE service_id IN ({liste})",
+        service_ids,
+    )
+    cursor.execute(
+        "INSERT INTO recherche_points SELECT id, latitude, latitude, longitude, longitude, "
+        f"service_id, latitude, longitude FROM repertoire_pointservice "
+        f"WHERE service_id IN ({liste})",
+        service_ids,
+    )
+
+
+def vider(cursor) -> None:
+    cursor.execute("DELETE FROM recherche_fts")
+    cursor.execute("DELETE FROM recherche_points")
+
+
+def optimiser(cursor) -> None:
+    cursor.execute("INSERT INTO recherche_fts (recherche_fts) VALUES ('optimize')")

@@ -1,0 +1,325 @@
+import datetime as dt
+import random
+
+import pytest
+from django.utils import timezone
+
+from repertoire.horaires import est_ouvert
+from repertoire.models import Besoin, Public, Service, Structure
+from repertoire.recherche import Critere, rechercher
+from repertoire.recherche.geo import distance_km
+from repertoire.recherche.index import indexer_services
+from repertoire.tests.factories import (
+    HoraireExceptionnelFactory,
+    LieuFactory,
+    PlageHoraireFactory,
+    ServiceFactory,
+    StructureFactory,
+    ZoneInterventionFactory,
+)
+from territoires.models import Commune
+
+pytestmark = pytest.mark.django_db
+
+NEVERS = (46.9908, 3.1593)
+LUNDI_10H = dt.datetime(2025, 3, 10, 10, 0, tzinfo=dt.UTC).astimezone(
+    timezone.get_default_timezone()
+)
+
+
+def service(*, besoins=(), lat=NEVERS[0], lon=NEVERS[1], **champs) -> Service:
+    """Un service publié, avec un lieu (sauf lat=None) et ses besoins du thésaurus."""
+    nouveau = ServiceFactory(**champs)
+    if lat is not None:
+        nouveau.lieux.add(LieuFactory(structure=nouveau.structure, latitude=lat, longitude=lon))
+    nouveau.besoins.set(Besoin.objects.filter(slug__in=besoins))
+    return nouveau
+
+
+def trouves(**critere) -> list[str]:
+    indexer_services()
+    return [r.service.nom for r in rechercher(Critere(**critere), par_page=100).resultats]
+
+
+def test_maison_de_retraite_trouve_un_ehpad():
+    service(nom="Les Tilleuls", description="Hébergement médicalisé.", besoins=["ehpad"])
+    service(nom="Club de bridge", description="Jeux de cartes.")
+    indexer_services()
+
+    page = rechercher(Critere(q="maison de retraite"))
+
+    assert [r.service.nom for r in page.resultats] == ["Les Tilleuls"]
+    assert "répond au besoin « EHPAD »" in page.resultats[0].raisons
+
+
+def test_aide_menagere_trouve_l_aide_a_domicile():
+    service(nom="SAAD du Morvan", description="Interventions.", besoins=["aide-a-domicile"])
+
+    assert trouves(q="aide ménagère") == ["SAAD du Morvan"]
+
+
+@pytest.mark.parametrize("saisie", ["répit", "repit", "RÉPIT"])
+def test_repit_trouve_accueil_de_jour_et_accueil_temporaire(saisie):
+    service(nom="Accueil de jour Les Iris", besoins=["accueil-de-jour"])
+    service(nom="Hébergement temporaire Le Clos", besoins=["accueil-temporaire"])
+    service(nom="Atelier mémoire", besoins=["ateliers-prevention"])
+
+    assert sorted(trouves(q=saisie)) == [
+        "Accueil de jour Les Iris",
+        "Hébergement temporaire Le Clos",
+    ]
+
+
+def test_mdph_trouve_la_maison_departementale_de_l_autonomie():
+    mda = StructureFactory(mdph=True)
+    service(nom="Accueil du public", structure=mda, description="Accueil et information.")
+    service(nom="Club de bridge", description="Jeux de cartes.")
+
+    assert trouves(q="MDPH") == ["Accueil du public"]
+
+
+@pytest.mark.parametrize(
+    ("saisie", "attendu"),
+    [
+        ("alzeimer", "Halte répit Alzheimer"),
+        ("alzheimr", "Halte répit Alzheimer"),
+        ("ehpda", "EHPAD Les Tilleuls"),
+        ("handicapes", "SAMSAH Nivernais"),
+    ],
+)
+def test_une_faute_de_frappe_ou_un_accent_manquant_est_toleree(saisie, attendu):
+    service(nom="Halte répit Alzheimer", description="Pour les malades et leurs proches.")
+    service(nom="EHPAD Les Tilleuls", description="Hébergement médicalisé.")
+    service(nom="SAMSAH Nivernais", description="Adultes handicapés à domicile.")
+
+    indexer_services()
+    page = rechercher(Critere(q=saisie))
+
+    assert [r.service.nom for r in page.resultats] == [attendu]
+    assert page.message == "" or f"« {saisie} » compris comme" in page.message
+
+
+def test_un_mot_inconnu_sans_voisin_est_ignore_et_signale():
+    service(nom="EHPAD Les Tilleuls", description="Hébergement médicalisé.")
+    indexer_services()
+
+    page = rechercher(Critere(q="ehpad xqzwvk"))
+
+    assert [r.service.nom for r in page.resultats] == ["EHPAD Les Tilleuls"]
+    assert "« xqzwvk » ne figure dans aucune fiche" in page.message
+
+
+def test_un_besoin_de_premier_niveau_inclut_ses_enfants():
+    service(nom="Les Tilleuls", besoins=["ehpad"])
+    service(nom="Résidence Les Lilas", besoins=["residence-autonomie"])
+    service(nom="SAAD du Morvan", besoins=["aide-a-domicile"])
+
+    assert sorted(trouves(besoin="etre-heberge")) == ["Les Tilleuls", "Résidence Les Lilas"]
+    assert trouves(besoin="ehpad") == ["Les Tilleuls"]
+
+
+def test_le_filtre_public_garde_les_services_du_public_et_de_ses_sous_publics():
+    parent = Public.objects.filter(enfants__isnull=False).first()
+    enfant = parent.enfants.first()
+    autre = Public.objects.exclude(pk=parent.pk).filter(parent__isnull=True).first()
+    service(nom="Pour le parent").publics.add(parent)
+    service(nom="Pour l'enfant").publics.add(enfant)
+    service(nom="Pour un autre").publics.add(autre)
+
+    assert sorted(trouves(public=parent.slug)) == ["Pour l'enfant", "Pour le parent"]
+    assert trouves(public=enfant.slug) == ["Pour l'enfant"]
+
+
+def test_seuls_les_services_publies_sont_trouves():
+    service(nom="EHPAD publié")
+    service(nom="EHPAD brouillon", brouillon=True)
+
+    assert trouves(q="ehpad") == ["EHPAD publié"]
+
+
+def test_un_service_de_nevers_couvrant_la_nievre_est_trouve_depuis_chateau_chinon():
+    a_domicile = service(nom="SAAD départemental", a_domicile=True)
+    ZoneInterventionFactory(service=a_domicile, type="departement", code="58")
+    service(nom="Bureau de Nevers sans zone")
+    indexer_services()
+
+    page = rechercher(Critere(commune="Château-Chinon (Ville)", rayon_km=5))
+
+    assert [r.service.nom for r in page.resultats] == ["SAAD départemental"]
+    assert page.commune.code_insee == "58062"
+    assert "intervient à domicile sur Château-Chinon (Ville)" in page.resultats[0].raisons
+
+
+def test_un_service_a_domicile_sans_zone_couvrante_n_est_pas_trouve_loin_de_son_bureau():
+    ailleurs = service(nom="SAAD de la Côte-d'Or", a_domicile=True)
+    ZoneInterventionFactory(service=ailleurs, type="departement", code="21")
+
+    assert trouves(commune="58062", rayon_km=5) == []
+
+
+def test_un_service_a_distance_sans_zone_est_garde_et_signale():
+    service(nom="Ligne d'écoute nationale", accueil_a_distance=True, lat=50.63, lon=3.06)
+    service(nom="Permanence à Lille", lat=50.63, lon=3.06)
+    indexer_services()
+
+    page = rechercher(Critere(commune="Château-Chinon (Ville)", rayon_km=5))
+
+    assert [r.service.nom for r in page.resultats] == ["Ligne d'écoute nationale"]
+    assert "joignable à distance (téléphone, visio), où que vous soyez" in page.resultats[0].raisons
+
+
+def test_les_services_sont_classes_par_pertinence_puis_par_distance():
+    for nom, km in [("Loin", 20), ("Près", 1), ("Moyen", 5)]:
+        service(nom=f"Accueil de jour {nom}", lat=NEVERS[0] + km / 111.2, lon=NEVERS[1])
+    service(nom="Atelier", description="Après l'accueil de jour, un atelier.")
+    indexer_services()
+
+    page = rechercher(Critere(q="accueil de jour", lat=NEVERS[0], lon=NEVERS[1], rayon_km=30))
+
+    noms = [r.service.nom for r in page.resultats]
+    assert noms == [
+        "Accueil de jour Près",
+        "Accueil de jour Moyen",
+        "Accueil de jour Loin",
+        "Atelier",
+    ]
+    assert page.resultats[1].raisons[-1] == "à 5,0 km"
+
+
+@pytest.mark.parametrize(
+    "le",
+    [
+        LUNDI_10H,
+        LUNDI_10H.replace(hour=8, minute=59),
+        LUNDI_10H.replace(hour=12),
+        LUNDI_10H.replace(hour=23, minute=30),
+        LUNDI_10H + dt.timedelta(days=1),
+        dt.datetime(2025, 7, 14, 10, 0, tzinfo=timezone.get_default_timezone()),  # férié
+    ],
+)
+def test_le_filtre_ouvert_suit_les_horaires_comme_est_ouvert(le):
+    matin = service(nom="Ouvert le lundi matin")
+    PlageHoraireFactory(service=matin, jour=0, ouverture="09:00", fermeture="12:00")
+    feries = service(nom="Ouvert même férié", ouvert_jours_feries=True)
+    PlageHoraireFactory(service=feries, jour=0, ouverture="09:00", fermeture="23:59")
+    ferme = service(nom="Fermé exceptionnellement")
+    PlageHoraireFactory(service=ferme, jour=0, ouverture="09:00", fermeture="12:00")
+    HoraireExceptionnelFactory(service=ferme, date_debut=le.date(), date_fin=le.date())
+    particulier = service(nom="Horaires particuliers")
+    HoraireExceptionnelFactory(
+        service=particulier, date_debut=le.date(), date_fin=le.date(), horaires_particuliers=True
+    )
+    service(nom="Sans horaires")
+
+    attendus = [s.nom for s in Service.objects.order_by("nom") if est_ouvert(s, le)]
+    assert sorted(trouves(ouvert_le=le)) == attendus
+
+
+def test_modes_d_accueil_et_d_acces_filtrent():
+    service(nom="Sur place", modes_acces=["libre"])
+    service(nom="À domicile", a_domicile=True, modes_acces=["sur-rendez-vous", "evaluation-apa"])
+
+    assert trouves(mode_accueil="a-domicile") == ["À domicile"]
+    assert trouves(mode_acces="evaluation-apa") == ["À domicile"]
+    assert trouves(mode_acces="libre") == ["Sur place"]
+
+
+CRAFTED = [
+    '"',
+    '"ehpad',
+    "NEAR(ehpad aide, 2)",
+    "ehpad*",
+    "*",
+    "ehpad AND OR NOT aide",
+    "NOT",
+    "{nom} : ehpad",
+    "nom:ehpad",
+    "aid:* & !ehp",
+    "'; DROP TABLE repertoire_service; --",
+    "%_%",
+    "\x00\x01",
+    "é" * 10_000,
+    "ehpad " * 2_000,
+    "😀 ✓ ∑",
+    "",
+]
+
+
+@pytest.mark.parametrize("saisie", CRAFTED)
+def test_une_saisie_piegee_ne_leve_jamais_d_exception(saisie):
+    service(nom="EHPAD Les Tilleuls")
+    indexer_services()
+
+    for critere in [
+        Critere(q=saisie),
+        Critere(q=saisie, commune=saisie, rayon_km=5),
+        Critere(besoin=saisie, public=saisie, mode_accueil=saisie, mode_acces=saisie),
+    ]:
+        page = rechercher(critere)
+        assert page.total == len(page.resultats) or page.total > len(page.resultats)
+
+
+@pytest.mark.parametrize(
+    ("critere", "message"),
+    [
+        (Critere(commune="Nulle-Part-sur-Mer"), "Aucune commune ne correspond"),
+        (Critere(lat=123.0, lon=3.0), "Position impossible"),
+        (Critere(lat=float("nan"), lon=3.0), "Position impossible"),
+        (Critere(lat=46.9, lon=None), "Il faut une latitude et une longitude"),
+        (Critere(commune="Nevers", rayon_km=-3), "Le rayon doit être un nombre positif"),
+        (Critere(commune="Nevers", rayon_km=10_000), "Le rayon est limité"),
+        (Critere(besoin="inconnu"), "Le besoin « inconnu » n'existe pas"),
+        (Critere(q="zzzzzzzzz"), "Aucun service ne correspond"),
+        (Critere(q="ehpad" * 100), "raccourcie"),
+    ],
+)
+def test_une_saisie_incomprise_donne_un_message_en_francais(critere, message):
+    page = rechercher(critere)
+
+    assert message in page.message
+
+
+def test_le_rayon_donne_les_memes_services_qu_une_haversine_exhaustive():
+    hasard = random.Random(58)
+    points = {}
+    for n in range(300):
+        lat, lon = NEVERS[0] + hasard.uniform(-0.6, 0.6), NEVERS[1] + hasard.uniform(-0.9, 0.9)
+        points[service(nom=f"Service {n}", lat=lat, lon=lon).pk] = (lat, lon)
+    indexer_services()
+
+    for _ in range(10):
+        lat, lon = NEVERS[0] + hasard.uniform(-0.3, 0.3), NEVERS[1] + hasard.uniform(-0.4, 0.4)
+        rayon = hasard.uniform(2, 40)
+        page = rechercher(Critere(lat=lat, lon=lon, rayon_km=rayon), par_page=100)
+        attendus = sorted(
+            (distance_km(lat, lon, *point), pk)
+            for pk, point in points.items()
+            if distance_km(lat, lon, *point) <= rayon
+        )
+        assert page.total == len(attendus)
+        assert [r.service.pk for r in page.resultats] == [pk for _, pk in attendus][:100]
+
+
+def test_une_page_de_resultats_coute_un_nombre_fixe_de_requetes(django_assert_num_queries):
+    for n in range(30):
+        s = service(nom=f"EHPAD {n}", besoins=["ehpad"], lat=None)
+        s.lieux.add(LieuFactory(structure=s.structure, commune=Commune.objects.get(pk="58194")))
+    indexer_services()
+
+    with django_assert_num_queries(7):
+        page = rechercher(Critere(q="ehpad", commune="Nevers", rayon_km=10), par_page=25)
+        for resultat in page.resultats:
+            _ = [lieu.commune.nom for lieu in resultat.service.lieux.all()]
+            _ = resultat.service.structure.nom
+    assert len(page.resultats) == 25
+
+
+def test_reindexer_retire_les_services_depublies():
+    publie = service(nom="EHPAD Les Tilleuls")
+    indexer_services()
+    Service.objects.filter(pk=publie.pk).update(statut=Service.Statut.ARCHIVE)
+
+    indexer_services([publie.pk])
+
+    assert rechercher(Critere(q="ehpad")).resultats == []
+    assert Structure.objects.count() == 1
