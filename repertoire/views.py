@@ -16,6 +16,7 @@ from repertoire.forms_recherche import RechercheForm
 from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
 from repertoire.recherche import PageResultats, rechercher
+from territoires.selectors import noms_territoires
 
 PAR_PAGE = 20
 
@@ -100,8 +101,15 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "ouvert": _est_ouvert(service, maintenant),
             "modes_acces": _libelles_modes_acces(service.modes_acces),
             "lieux": [_lieu(lieu) for lieu in service.lieux.all()],
+            "zones": _zones(service),
         },
     )
+
+
+def _zones(service: Service) -> list[str]:
+    zones = [(zone.type, zone.code) for zone in service.zones.all()]
+    noms = noms_territoires(zones)
+    return [noms[zone] for zone in zones]
 
 
 def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:

@@ -1,11 +1,12 @@
 """Retrouver une commune à partir de ce qu'une personne tape : nom, code postal, code INSEE."""
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from core.texte import normaliser
-from territoires.models import CodePostal, Commune
+from territoires.models import EPCI, CodePostal, Commune, Departement, Region
 
 # Le plus long nom de commune compte 45 caractères ; au-delà, la saisie n'en est pas une.
 LONGUEUR_MAX_SAISIE = 120
@@ -66,3 +67,22 @@ def commune_par_code(code_insee: str) -> Commune | None:
     if not CODE_INSEE.fullmatch(code):
         return None
     return avec_relations(Commune.objects.filter(pk=code)).first()
+
+
+def noms_territoires(territoires: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Noms lisibles de territoires (type, code) : « Nièvre (58) » plutôt que « 58 ».
+
+    Une requête par type de territoire, quel que soit leur nombre ; un code inconnu garde
+    son code pour nom.
+    """
+    modeles = {"commune": Commune, "epci": EPCI, "departement": Departement, "region": Region}
+    codes: dict[str, set[str]] = {}
+    for type_, code in territoires:
+        codes.setdefault(type_, set()).add(code)
+    noms = {("france", code): "toute la France" for code in codes.get("france", ())}
+    for type_, modele in modeles.items():
+        if type_ not in codes:
+            continue
+        for objet in modele.objects.filter(pk__in=codes[type_]):
+            noms[(type_, objet.pk)] = str(objet) if type_ == "departement" else objet.nom
+    return {(t, c): noms.get((t, c), c) for t, cs in codes.items() for c in cs}

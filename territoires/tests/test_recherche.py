@@ -2,7 +2,7 @@
 
 import pytest
 
-from territoires.selectors import commune_par_code, trouver_communes
+from territoires.selectors import commune_par_code, noms_territoires, trouver_communes
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,14 @@ def test_la_fiche_est_trouvee_par_son_code_insee():
 @pytest.mark.parametrize("code", ["99999", "", "2C004", "58194' OR 1=1", "x" * 1000])
 def test_un_code_insee_inconnu_ou_invalide_ne_donne_pas_de_fiche(code):
     assert commune_par_code(code) is None
+
+
+@pytest.mark.django_db
+def test_les_territoires_sont_nommes_en_une_requete_par_type(django_assert_num_queries):
+    zones = [("departement", "58"), ("commune", "58062"), ("france", ""), ("region", "99")]
+    with django_assert_num_queries(3):
+        noms = noms_territoires(zones)
+    assert noms[("departement", "58")] == "Nièvre (58)"
+    assert noms[("commune", "58062")] == "Château-Chinon (Ville)"
+    assert noms[("france", "")] == "toute la France"
+    assert noms[("region", "99")] == "99"
