@@ -149,6 +149,12 @@ AUTONOMIE_COULEUR_PRIMAIRE = env_str("AUTONOMIE_COULEUR_PRIMAIRE", "#1f4e79")
 AUTONOMIE_DEPARTEMENT = env_str("AUTONOMIE_DEPARTEMENT", "58")
 # Clé HMAC des identifiants MDPH pseudonymisés : stable pour toujours, distincte de SECRET_KEY.
 PILOTAGE_CLE_PSEUDONYMISATION = env_str("PILOTAGE_CLE_PSEUDONYMISATION")
+if not PILOTAGE_CLE_PSEUDONYMISATION:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PILOTAGE_CLE_PSEUDONYMISATION est obligatoire quand DEBUG est désactivé."
+        )
+    PILOTAGE_CLE_PSEUDONYMISATION = "cle-de-pseudonymisation-de-developpement"
 # Thème des pages publiques : « neutre » (le nôtre) ou « dsfr » (sites de l'État seulement).
 AUTONOMIE_THEME = env_str("AUTONOMIE_THEME", "neutre").strip().lower()
 if AUTONOMIE_THEME not in {"neutre", "dsfr"}:

@@ -1,7 +1,7 @@
 """Pseudonymisation des identifiants venant des systèmes des MDPH.
 
 On ne garde d'une personne qu'un HMAC-SHA256 (tronqué à 128 bits) de son identifiant source,
-calculé avec la clé `PILOTAGE_CLE_PSEUDONYMISATION` (à défaut `SECRET_KEY`). La clé doit
+calculé avec la clé `PILOTAGE_CLE_PSEUDONYMISATION` (obligatoire en production). La clé doit
 rester stable : la changer rend les imports suivants étrangers aux précédents.
 Les identifiants en clair ne sont jamais journalisés ni cités dans les messages d'erreur.
 """
@@ -13,8 +13,7 @@ from django.conf import settings
 
 
 def _cle() -> bytes:
-    cle = settings.PILOTAGE_CLE_PSEUDONYMISATION or settings.SECRET_KEY
-    return cle.encode()
+    return settings.PILOTAGE_CLE_PSEUDONYMISATION.encode()
 
 
 def pseudonymiser(*, departement: str, nature: str, valeur: str, cle: bytes | None = None) -> str:

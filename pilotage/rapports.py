@@ -212,10 +212,15 @@ def rapport_branche(*, annee: int) -> dict:
     }
 
 
-def en_pdf(*, gabarit: str, contexte: dict, base_url: str = "") -> bytes:
+def _aucune_ressource(url: str, *args, **kwargs) -> dict:
+    """Le gabarit est autonome : rien à aller chercher, ni sur le réseau ni sur le disque."""
+    raise ValueError(f"ressource refusée dans un rapport PDF : {url}")
+
+
+def en_pdf(*, gabarit: str, contexte: dict) -> bytes:
     """PDF du rapport par WeasyPrint (gabarit d'impression autonome, SVG en ligne)."""
     from weasyprint import HTML  # import tardif : Pango n'est chargé que pour les PDF
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # une ligne par étape
     html = render_to_string(gabarit, contexte)
-    return HTML(string=html, base_url=base_url or None).write_pdf()
+    return HTML(string=html, url_fetcher=_aucune_ressource).write_pdf()

@@ -250,11 +250,7 @@ def rapport_branche_pdf(request: HttpRequest, annee: int) -> HttpResponse:
 
 
 def _pdf(request: HttpRequest, contexte: dict, nom: str) -> HttpResponse:
-    pdf = rapports.en_pdf(
-        gabarit="pilotage/rapport_pdf.html",
-        contexte=contexte,
-        base_url=request.build_absolute_uri("/"),
-    )
+    pdf = rapports.en_pdf(gabarit="pilotage/rapport_pdf.html", contexte=contexte)
     reponse = HttpResponse(pdf, content_type="application/pdf")
     reponse["Content-Disposition"] = f'inline; filename="{nom}"'
     return reponse

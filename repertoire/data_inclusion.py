@@ -522,7 +522,8 @@ class Ecrivain:
             for type_, code in dict.fromkeys(map(_zone, s.zone_eligibilite or ()))
             if type_
         )
-        service.contacts.all().delete()
+        # La source ne tient que les contacts publics ; ceux réservés aux professionnels restent.
+        service.contacts.filter(visibilite=Contact.Visibilite.PUBLIC).delete()
         if s.telephone or s.courriel:
             Contact.objects.create(
                 service=service,

@@ -138,8 +138,14 @@ def vers_osm(service: Service) -> str:
         regles = [f"{_jours_osm(liste)} {_creneaux_osm(c)}" for liste, c in _groupes(jours)]
     if regles and not service.ouvert_jours_feries:
         regles.append("PH off")
-    regles.extend(_exception_osm(exception) for exception in service.exceptions.all())
+    regles.extend(_exception_osm(exception) for exception in _a_venir(service))
     return "; ".join(regles)
+
+
+def _a_venir(service: Service) -> list[HoraireExceptionnel]:
+    """Une fermeture passée n'informe plus personne : ni la fiche ni l'export ne la montrent."""
+    aujourd_hui = timezone.localdate()
+    return [e for e in service.exceptions.all() if e.date_fin >= aujourd_hui]
 
 
 # --- Depuis OSM -------------------------------------------------------------------------------
@@ -299,5 +305,5 @@ def en_toutes_lettres(service: Service) -> list[str]:
         phrases = [f"{_jours_fr(liste)} {_creneaux_fr(c)}" for liste, c in _groupes(jours)]
     if phrases and not service.ouvert_jours_feries:
         phrases.append("fermé les jours fériés")
-    phrases.extend(_exception_fr(exception) for exception in service.exceptions.all())
+    phrases.extend(_exception_fr(exception) for exception in _a_venir(service))
     return phrases

@@ -1,6 +1,7 @@
 """Priorités de la branche, rapports départemental et de branche, prévision du stock, démo."""
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -93,11 +94,14 @@ def test_le_rapport_departemental_est_un_pdf_au_nom_du_departement(professionnel
     reponse = professionnel.get("/pilotage/rapports/58/2024/rapport.pdf")
     assert reponse["Content-Type"] == "application/pdf"
     assert reponse.content.startswith(b"%PDF") and len(reponse.content) > 5000
-    if shutil.which("pdftotext"):
-        texte = subprocess.run(
-            ["pdftotext", "-", "-"], input=reponse.content, capture_output=True, check=True
-        ).stdout.decode()
-        assert "Nièvre" in texte and "Priorité 5" in texte
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext (paquet Debian poppler-utils) manque en CI")
+        pytest.skip("pdftotext (poppler-utils) absent : texte du PDF non vérifié")
+    texte = subprocess.run(
+        ["pdftotext", "-", "-"], input=reponse.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Nièvre" in texte and "Priorité 5" in texte
 
 
 def test_le_rapport_de_branche_existe_en_pdf(professionnel, activite):

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import factory
+from django.utils import timezone
 
 from repertoire.models import Lieu, PlageHoraire, Service, Structure, ZoneIntervention
 
@@ -63,7 +66,7 @@ class HoraireExceptionnelFactory(factory.django.DjangoModelFactory):
         model = "repertoire.HoraireExceptionnel"
 
     service = factory.SubFactory(ServiceFactory)
-    date_debut = factory.Faker("future_date")
+    date_debut = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=10))
     date_fin = factory.SelfAttribute("date_debut")
     ferme = True
 

@@ -1,7 +1,11 @@
 """Limitation du débit de l'API publique : 429 en français, Retry-After, par adresse IP."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
+
+from core import limitation
 
 pytestmark = pytest.mark.django_db
 
@@ -9,7 +13,9 @@ URL = "/api/v1/besoins"
 
 
 @pytest.fixture(autouse=True)
-def limite_de_trois(settings):
+def limite_de_trois(settings, monkeypatch):
+    # Horloge figée au milieu d'une minute : les requêtes d'un test tombent dans la même fenêtre.
+    monkeypatch.setattr(limitation, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     settings.API_LIMITE_PAR_MINUTE = 3
     settings.API_ENTETE_IP_CLIENT = ""
     cache.clear()  # le cache est en base : la transaction du test l'efface ensuite

@@ -107,14 +107,14 @@ def test_depuis_osm_explique_en_francais_ce_qu_il_ne_sait_pas_lire(osm, message)
 def test_les_horaires_exceptionnels_passent_apres_les_jours_feries():
     service = service_avec("Mo-Fr 09:00-17:00")
     HoraireExceptionnelFactory(
-        service=service, date_debut=dt.date(2026, 12, 24), date_fin=dt.date(2026, 12, 26)
+        service=service, date_debut=dt.date(2098, 12, 24), date_fin=dt.date(2098, 12, 26)
     )
     HoraireExceptionnelFactory(
-        service=service, date_debut=dt.date(2026, 7, 14), horaires_particuliers=True
+        service=service, date_debut=dt.date(2098, 7, 14), horaires_particuliers=True
     )
 
     assert vers_osm(service) == (
-        "Mo-Fr 09:00-17:00; PH off; 2026 Jul 14 10:00-12:00; 2026 Dec 24-2026 Dec 26 off"
+        "Mo-Fr 09:00-17:00; PH off; 2098 Jul 14 10:00-12:00; 2098 Dec 24-2098 Dec 26 off"
     )
 
 
@@ -189,12 +189,25 @@ def test_une_fermeture_jusqu_a_minuit_inclut_la_derniere_minute():
     assert est_ouvert(service, a_paris(2026, 11, 28, 23, 59, 30))
 
 
+def test_une_fermeture_passee_n_est_plus_annoncee():
+    service = service_avec("Mo-Fr 09:00-17:00")
+    HoraireExceptionnelFactory(
+        service=service, date_debut=dt.date(2020, 12, 24), date_fin=dt.date(2020, 12, 26)
+    )
+
+    assert vers_osm(service) == "Mo-Fr 09:00-17:00; PH off"
+    assert en_toutes_lettres(service) == [
+        "du lundi au vendredi de 9 h à 17 h",
+        "fermé les jours fériés",
+    ]
+
+
 def test_en_toutes_lettres_donne_des_phrases_lisibles():
     service = service_avec("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:30-12:00")
     HoraireExceptionnelFactory(
         service=service,
-        date_debut=dt.date(2026, 12, 24),
-        date_fin=dt.date(2027, 1, 1),
+        date_debut=dt.date(2098, 12, 24),
+        date_fin=dt.date(2099, 1, 1),
         motif="congés",
     )
 
@@ -202,7 +215,7 @@ def test_en_toutes_lettres_donne_des_phrases_lisibles():
         "du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h",
         "le samedi de 9 h 30 à 12 h",
         "fermé les jours fériés",
-        "fermé du 24 décembre 2026 au 1er janvier 2027 (congés)",
+        "fermé du 24 décembre 2098 au 1er janvier 2099 (congés)",
     ]
 
 

@@ -59,7 +59,9 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(live_server) -> str:
+def site(live_server, settings) -> str:
+    # Les compteurs de débit sont en base et partagés entre les pages d'un même parcours.
+    settings.API_LIMITE_PAR_MINUTE = 0
     charger_demo_sans_communes()
     return live_server.url
 

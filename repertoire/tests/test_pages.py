@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.utils import timezone
 
 from repertoire.models import Besoin, Contact, Lieu, Service
 from repertoire.recherche.index import indexer_services
@@ -99,8 +98,9 @@ def test_un_resultat_dit_pourquoi_il_est_la_ou_et_s_il_est_ouvert(client, besoin
     (service,) = services_indexes(1, besoin=besoin, commune=nevers)
     service.ouvert_jours_feries = True
     service.save()
-    aujourd_hui = timezone.localtime().weekday()
-    PlageHoraireFactory(service=service, jour=aujourd_hui, ouverture="00:00", fermeture="23:59")
+    # Tous les jours, pour que le test tienne aussi quand il passe minuit.
+    for jour in range(7):
+        PlageHoraireFactory(service=service, jour=jour, ouverture="00:00", fermeture="23:59")
     reponse = client.get("/recherche/", {"besoin": besoin.slug, "commune": "Nevers"})
     html = texte(reponse)
     assert "1 résultat" in html
