@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.imports import ErreurImport, ErreursImport, RapportImport
 from pilotage.codes import normaliser_departement
@@ -331,7 +332,7 @@ def importer_demandes(
     lecteur = _Lecteur(
         chemin.name,
         set(Departement.objects.values_list("code", flat=True)),
-        aujourdhui or dt.date.today(),
+        aujourdhui or timezone.localdate(),
     )
     lues = _lire_fichier(chemin, lecteur)
     demandes_fichier: dict[tuple[str, str], dict] = {}

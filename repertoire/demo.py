@@ -5,7 +5,6 @@ Idempotent, donc lançable à chaque démarrage : chaque fiche est retrouvée pa
 correction faite dans l'admin sur une fiche inchangée dans le fichier est donc conservée.
 """
 
-import datetime as dt
 import hashlib
 import json
 import secrets
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone
 
 from core.env import env_str
 from core.imports import ErreurImport, ErreursImport, RapportImport
@@ -224,7 +224,7 @@ def _ecrire(
         rapport.mises_a_jour += 1
     for champ in champs:
         setattr(fiche, champ, donnees.get(champ, fiche._meta.get_field(champ).get_default()))
-    for champ, valeur in {**fixes, "date_verification": dt.date.today()}.items():
+    for champ, valeur in {**fixes, "date_verification": timezone.localdate()}.items():
         setattr(fiche, champ, valeur)
     fiche.save()
     Provenance.objects.update_or_create(
