@@ -1,11 +1,13 @@
 """Banc d'essai de la recherche : 1 000 requêtes mêlées, percentiles affichés (pas d'assertion).
 
-Mesure, pour les mêmes requêtes : la requête SQL du moteur seule, `rechercher` (saisie
-comprise + moteur + page chargée), le point d'API et la page HTML s'ils existent, et la
-recherche naïve (ORM icontains + haversine en Python) sur un sous-échantillon.
+Mesure, pour les mêmes requêtes : le moteur seul (`executer` : ses requêtes SQL, saisie
+déjà comprise), `rechercher` (saisie comprise + moteur + page chargée), le point d'API, la
+page HTML (temps serveur et octets) et la recherche naïve (ORM icontains + haversine en
+Python) sur un échantillon réparti sur tout le mélange ; horloge et CPU du processus.
 
     python bench/generer_repertoire.py   # une fois
-    python bench/search.py [--requetes 1000] [--naif 50]
+    python bench/search.py [--requetes 1000] [--naif 200]
+    DATABASE_URL=postgres://… python bench/search.py
 """
 
 import argparse
@@ -23,6 +25,8 @@ os.environ.setdefault(
     "DATABASE_URL", f"sqlite:///{RACINE / 'bench' / 'out' / 'repertoire.sqlite3'}"
 )
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autonomie.settings")
+# On mesure la recherche, pas la limitation de débit (qui répondrait 429 au-delà de 120/min).
+os.environ.setdefault("API_LIMITE_PAR_MINUTE", "0")
 
 TEXTES = [
     "aide à domicile",
@@ -45,6 +49,7 @@ TEXTES = [
     "esat",
 ]
 RAYONS = [5, 10, 20, 30]
+URL_API = "/api/v1/services/recherche"
 
 
 def melange(nombre: int, graine: int = 1000) -> list:
@@ -73,30 +78,27 @@ def melange(nombre: int, graine: int = 1000) -> list:
     return criteres
 
 
-def chronometrer(fonction: Callable[..., object], *args, **kwargs) -> float:
-    debut = time.perf_counter()
-    fonction(*args, **kwargs)
-    return (time.perf_counter() - debut) * 1000
+def chronometrer(fonction: Callable[..., object], *args, **kwargs) -> tuple[float, float, object]:
+    """Horloge et CPU du processus (client de test et serveur y tournent tous deux), en ms."""
+    debut, cpu = time.perf_counter(), time.process_time()
+    resultat = fonction(*args, **kwargs)
+    return (time.perf_counter() - debut) * 1000, (time.process_time() - cpu) * 1000, resultat
 
 
-def afficher(nom: str, durees: list[float]) -> None:
-    if not durees:
+def centiles(durees: list[float]) -> tuple[float, float, float]:
+    c = statistics.quantiles(durees, n=100, method="inclusive")
+    return c[49], c[94], c[98]
+
+
+def afficher(nom: str, mesures: list[tuple[float, float]]) -> None:
+    if not mesures:
         return
-    centiles = statistics.quantiles(durees, n=100, method="inclusive")
+    p50, p95, p99 = centiles([horloge for horloge, _ in mesures])
+    cpu = centiles([cpu for _, cpu in mesures])
     print(
-        f"{nom:<34} n={len(durees):>4}  p50 {centiles[49]:8.1f} ms  "
-        f"p95 {centiles[94]:8.1f} ms  p99 {centiles[98]:8.1f} ms"
+        f"{nom:<36} n={len(mesures):>4}  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
+        f"   (CPU p50 {cpu[0]:5.1f}  p95 {cpu[1]:5.1f})"
     )
-
-
-def executer_sql(connection, sql: str, params: list) -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def url_existe(client, url: str) -> bool:
-    return client.get(url).status_code == 200
 
 
 def main() -> None:
@@ -104,63 +106,79 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requetes", type=int, default=1000)
-    parser.add_argument("--naif", type=int, default=50, help="sous-échantillon de la naïve")
+    parser.add_argument(
+        "--naif", type=int, default=200, help="requêtes de la naïve, réparties sur le mélange"
+    )
     arguments = parser.parse_args()
     django.setup()
     from urllib.parse import urlencode
 
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
     from repertoire.models import Service
     from repertoire.recherche import rechercher
-    from repertoire.recherche.moteur import Requete, SaisieIncomprise, comprendre, requete_sql
+    from repertoire.recherche.moteur import Requete, SaisieIncomprise, comprendre, executer
     from repertoire.recherche.naif import rechercher_naif
 
     print(
         f"Base {connection.vendor}, {Service.objects.count()} services, "
-        f"{arguments.requetes} requêtes"
+        f"{arguments.requetes} requêtes, naïve sur {arguments.naif}"
     )
+    call_command("createcachetable", verbosity=0)
     criteres = melange(arguments.requetes)
-    brut, complet, naif, api, html = [], [], [], [], []
+    pas = max(1, len(criteres) // max(1, arguments.naif))
+    brut, complet, naif, complet_naif, api, html, octets = [], [], [], [], [], [], []
     client = Client()
-    url_api = "/api/v1/repertoire/recherche"
-    avec_api = url_existe(client, f"{url_api}?q=ehpad")
-    avec_html = url_existe(client, "/recherche/?q=ehpad")
     for n, critere in enumerate(criteres):
         requete = Requete()
         try:
             comprendre(critere, requete)
         except SaisieIncomprise:
             continue
-        sql, params = requete_sql(requete, tri="pertinence", limite=20, decalage=0)
-        brut.append(chronometrer(executer_sql, connection, sql, params))
-        complet.append(chronometrer(rechercher, critere))
+        *mesure, _ = chronometrer(executer, requete, tri="pertinence", page=1, par_page=20)
+        brut.append(mesure)
+        *mesure, _ = chronometrer(rechercher, critere)
+        complet.append(mesure)
         parametres = urlencode({k: v for k, v in vars(critere).items() if v not in ("", None)})
-        if avec_api:
-            api.append(chronometrer(client.get, f"{url_api}?{parametres}"))
-        if avec_html:
-            html.append(chronometrer(client.get, f"/recherche/?{parametres}"))
-        if n < arguments.naif:
+        *mesure, _ = chronometrer(client.get, f"{URL_API}?{parametres}")
+        api.append(mesure)
+        *mesure, reponse = chronometrer(client.get, f"/recherche/?{parametres}")
+        html.append(mesure)
+        octets.append(len(reponse.content))
+        if n % pas == 0 and len(naif) < arguments.naif:
             centre = requete.position or (None, None)
-            naif.append(chronometrer(rechercher_naif, critere, lat=centre[0], lon=centre[1]))
-    afficher("requête SQL du moteur seule", brut)
+            *mesure, _ = chronometrer(rechercher_naif, critere, lat=centre[0], lon=centre[1])
+            naif.append(mesure)
+            complet_naif.append(complet[-1])
+    afficher("requête du moteur seule (executer)", brut)
     afficher("rechercher()", complet)
-    if not avec_api:
-        print(f"API : pas de point de recherche ({url_api}), non mesurée.")
-    afficher(f"API {url_api}", api)
-    if not avec_html:
-        print("Page HTML /recherche/ absente, non mesurée.")
-    afficher("page HTML /recherche/", html)
-    afficher(f"naïve (ORM + Python), {len(naif)} premières", naif)
-    p50 = {nom: statistics.median(d) for nom, d in [("brut", brut), ("complet", complet)]}
-    print(f"rechercher / SQL seul (p50) : {p50['complet'] / p50['brut']:.2f}×")
+    afficher(f"API {URL_API}", api)
+    afficher("page HTML /recherche/ (serveur)", html)
+    afficher("naïve (ORM + Python)", naif)
+    afficher("rechercher() sur les mêmes requêtes", complet_naif)
+    _bilan(brut, complet, naif, complet_naif, api, html, octets)
+
+
+def _bilan(brut, complet, naif, complet_naif, api, html, octets) -> None:
+    def p(mesures: list, rang: int = 0) -> float:
+        return centiles([horloge for horloge, _ in mesures])[rang]
+
+    ko = [n / 1000 for n in octets]
+    print(f"page HTML : p50 {statistics.median(ko):.0f} ko, max {max(ko):.0f} ko (cible ≤ 300)")
+    print(
+        f"rechercher / moteur seul : p50 {p(complet) / p(brut):.2f}×, "
+        f"p95 {p(complet, 1) / p(brut, 1):.2f}×  (cible ≤ 1,5×)"
+    )
     if naif:
-        memes = complet[: len(naif)]
         print(
-            f"naïve / rechercher (p50, mêmes requêtes) : "
-            f"{statistics.median(naif) / statistics.median(memes):.0f}×"
+            f"naïve / rechercher, mêmes requêtes : p50 {p(naif) / p(complet_naif):.0f}×, "
+            f"p95 {p(naif, 1) / p(complet_naif, 1):.0f}×  (cible ≥ 20×)"
         )
+    print(
+        f"API p95 {p(api, 1):.1f} ms (cible ≤ 25) ; page HTML p95 {p(html, 1):.1f} ms (cible ≤ 60)"
+    )
 
 
 if __name__ == "__main__":

@@ -112,6 +112,7 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
     prefetch_related_objects(services, "publics")
     return {
         "total": page.total,
+        "total_exact": page.total_exact,
         "page": page.page,
         "par_page": page.par_page,
         "commune": page.commune,

@@ -371,7 +371,7 @@ class IndexService(models.Model):
 
     Tenue par des appels explicites à `recherche.index.indexer_services`, jamais par un signal.
     La base y greffe ses index propres (FTS5 et R*Tree sur SQLite ; tsvector et GiST sur
-    PostgreSQL), créés par la migration 0002.
+    PostgreSQL), créés par la migration 0002 ; la table des mots de SQLite, par la 0003.
     """
 
     service = models.OneToOneField(

@@ -462,6 +462,9 @@ class ResultatRecherche(Schema):
 
 class PageRecherche(Schema):
     total: int = Field(description="nombre de résultats, toutes pages confondues")
+    total_exact: bool = Field(
+        description="faux : plus de 1 000 résultats, `total` est alors un plancher"
+    )
     page: int
     par_page: int
     commune: CommuneResume | None = Field(description="la commune comprise, ou la plus proche")

@@ -45,7 +45,10 @@ def classe(nom: str) -> str:
 
 
 @register.filter
-def nombre_resultats(total: int) -> str:
+def nombre_resultats(total: int, exact: bool = True) -> str:
+    """« Plus de 1 000 résultats » quand le moteur a cessé de compter (total plancher)."""
+    if not exact:
+        return f"Plus de {total - 1:,} résultats".replace(",", "\u202f")
     if total == 0:
         return "Aucun résultat"
     return f"{total} résultat{'s' if total > 1 else ''}"

@@ -48,3 +48,10 @@ def test_la_sonde_de_sante_repond(client):
 def test_le_schema_openapi_est_publie(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "API Autonomie"
+
+
+def test_un_total_plancher_s_annonce_comme_tel():
+    from core.templatetags.pages import nombre_resultats
+
+    assert nombre_resultats(1001, False) == "Plus de 1\u202f000 résultats"
+    assert nombre_resultats(1, True) == "1 résultat"

@@ -1,7 +1,9 @@
-"""Le moteur : comprend la saisie, interroge l'index de la base en une requête, explique.
+"""Le moteur : comprend la saisie, interroge l'index de la base, explique.
 
-La même requête SQL sert SQLite et PostgreSQL ; seuls le texte (FTS5 ou tsvector), le
+Les mêmes requêtes SQL servent SQLite et PostgreSQL ; seuls le texte (FTS5 ou tsvector), le
 vocabulaire et le préfiltre géographique (R*Tree ou GiST) viennent du module de la base.
+Une page coûte une requête au moteur, et une ou deux de plus quand un raccourci (petit
+cercle, meilleurs seaux, total plafonné) ne suffit pas : voir `executer`.
 """
 
 import datetime as dt
@@ -30,6 +32,9 @@ MOTS_MAX = 8
 LONGUEUR_MOT_CORRIGE = (3, 30)  # en deçà, trop de voisins ; au-delà, ce n'est pas un mot
 CORRECTIONS_MAX = 5
 PAR_PAGE_MAX = 100
+TOTAL_MAX = 1000  # au-delà, « plus de 1 000 résultats » : compter tout coûterait plus que la page
+CERCLES = (1 / 6, 1 / 3)  # fractions du rayon essayées d'abord (voir `executer`)
+CERCLE_MIN_KM = 4.0  # en deçà, tout le rayon coûte peu
 MOTS_VIDES = frozenset(
     {"a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "en", "et", "l"}
     | {"la", "le", "les", "leur", "ma", "mes", "mon", "ou", "par", "pour", "qui", "sa", "ses"}
@@ -248,48 +253,81 @@ def _liste(valeurs) -> str:
     return ", ".join(["%s"] * len(valeurs))
 
 
-def requete_sql(requete: Requete, *, tri: str, limite: int, decalage: int) -> tuple[str, list]:
-    """Une seule requête : candidats (intersection du texte et du lieu), filtres, score,
-    distance, tri et total (fenêtre), pour qu'une page coûte un aller-retour au moteur."""
+def requete_sql(
+    requete: Requete, *, tri: str, limite: int, decalage: int, cercle_km: float | None = None
+) -> tuple[str, list]:
+    """Une seule requête : candidats (intersection du texte et du lieu), filtres, score, tri,
+    page et total plafonné, pour qu'une page coûte un aller-retour au moteur.
+
+    `cercle_km` restreint le préfiltre géographique à un cercle plus petit que le rayon (voir
+    `executer`) ; la distance complète n'est calculée que pour les candidats hors du cercle,
+    et seulement quand le tri l'exige.
+    """
+    ctes, params = _candidats(requete, cercle_km)
+    distance = _distance_paresseuse(requete)
+    ordre = {
+        "distance": "distance ASC NULLS LAST, score DESC",
+        "nom": "s.nom ASC",
+    }.get(tri, "score DESC, distance ASC NULLS LAST")
+    texte = (
+        f"{ctes} SELECT k.service_id, k.score, k.dans_texte, {distance} AS distance, "
+        "k.dans_le_cercle, k.couvert, k.joignable_partout, "
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM k LIMIT {TOTAL_MAX + 1}) AS n) AS total FROM k"
+        + (" JOIN repertoire_service s ON s.id = k.service_id" if tri == "nom" else "")
+        + f" ORDER BY {ordre}, k.service_id LIMIT %s OFFSET %s"
+    )
+    return texte, [*params, *_parametres_distance(requete), limite, decalage]
+
+
+def total_sql(requete: Requete) -> tuple[str, list]:
+    """Le nombre de candidats dans tout le rayon, compté jusqu'à TOTAL_MAX + 1 seulement."""
+    ctes, params = _candidats(requete, None)
+    return f"{ctes} SELECT COUNT(*) FROM (SELECT 1 FROM k LIMIT {TOTAL_MAX + 1}) AS n", params
+
+
+def _candidats(requete: Requete, cercle_km: float | None) -> tuple[str, list]:
+    """Les CTE jusqu'à `k` : un candidat par ligne, son score, sa distance s'il est dans le
+    cercle, et les drapeaux qui servent aux raisons.
+
+    Chaque ensemble (mots, mots du nom, besoin reconnu) n'est sondé qu'une fois par candidat,
+    dans `d` : chaque IN distinct coûterait une liste de plus. Autour d'un lieu, le besoin
+    reconnu se vérifie fiche par fiche (EXISTS sur un index) plutôt que d'énumérer ses
+    services dans toute la France.
+    """
     moteur = moteur_de_la_base()
     sql = Sql()
-    ensembles, colonnes = [], []
-    score = ["0"]
-    if requete.groupes or requete.besoins_du_texte:
-        unions = []
-        if requete.groupes:
-            sql.cte("t", *moteur.cte_texte(requete.groupes))
-            sql.cte("tn", *moteur.cte_texte(requete.groupes, nom_seul=True))
-            unions.append("SELECT service_id FROM t")
-            score += [_si_dans("t", 1), _si_dans("tn", 1)]
-            colonnes.append("i.service_id IN (SELECT service_id FROM t) AS dans_texte")
-        if requete.besoins_du_texte:
-            sql.cte("th", *_services_des_besoins(requete.besoins_du_texte))
-            unions.append("SELECT service_id FROM th")
-            score.append(_si_dans("th", 2))
-        ensembles.append(" UNION ".join(unions))
-    if not requete.groupes:
-        colonnes.append("1 = 0 AS dans_texte")
+    ensembles: list[str] = []
+    drapeaux = {"dans_texte": "1 = 0", "dans_nom": "1 = 0", "dans_besoin": "1 = 0"}
+    params_drapeaux: list = []
+    if requete.groupes:
+        for nom, cte, nom_seul in [("dans_texte", "t", False), ("dans_nom", "tn", True)]:
+            sql.cte(cte, *moteur.cte_texte(requete.groupes, nom_seul=nom_seul))
+            drapeaux[nom] = f"i.service_id IN (SELECT service_id FROM {cte})"
+        ensembles.append("SELECT service_id FROM t")
+    if requete.besoins_du_texte and requete.position:
+        drapeaux["dans_besoin"] = _existe_besoin(requete.besoins_du_texte)
+        params_drapeaux += list(requete.besoins_du_texte)
+    elif requete.besoins_du_texte:
+        sql.cte("th", *_services_des_besoins(requete.besoins_du_texte))
+        drapeaux["dans_besoin"] = "i.service_id IN (SELECT service_id FROM th)"
+        ensembles.append("SELECT service_id FROM th")
+    texte = " UNION ".join(ensembles)
+    ensembles = [texte] if texte else []
     if requete.position:
         lat, lon = requete.position
-        sql.cte("pr", *moteur.cte_proches(lat, lon, requete.rayon_km))
+        sql.cte("pr", *moteur.cte_proches(lat, lon, cercle_km or requete.rayon_km))
         sql.cte("co", *_zones_couvrant(requete.commune))
-        ensembles.append(
-            "SELECT service_id FROM pr UNION SELECT service_id FROM co UNION "
-            "SELECT service_id FROM repertoire_indexservice WHERE joignable_partout = %s"
-        )
-        sql.params.append(True)
-        distance = geo.distance_sql("p.latitude", "p.longitude", moteur.MINIMUM)
-        colonnes += [
-            f"(SELECT MIN({distance}) FROM repertoire_pointservice p "
-            "WHERE p.service_id = i.service_id) AS distance",
-            "i.service_id IN (SELECT service_id FROM pr) AS proche",
-            "i.service_id IN (SELECT service_id FROM co) AS couvert",
+        # Le cercle donne la distance ; zones et services à distance, seulement leur présence.
+        ensembles = [
+            "SELECT service_id, MIN(distance) AS distance FROM (SELECT service_id, distance "
+            "FROM pr UNION ALL SELECT service_id, NULL FROM co UNION ALL SELECT service_id, "
+            "NULL FROM repertoire_indexservice WHERE joignable_partout = %s) AS u "
+            "GROUP BY service_id"
         ]
-        params_colonnes = geo.parametres_distance(lat, lon)
+        sql.params.append(True)
+        drapeaux["couvert"] = "i.service_id IN (SELECT service_id FROM co)"
     else:
-        colonnes += ["NULL AS distance", "1 = 0 AS proche", "1 = 0 AS couvert"]
-        params_colonnes = []
+        drapeaux["couvert"] = "1 = 0"
     filtres, params_filtres = _filtres(requete)
     if requete.besoins is not None and not ensembles:
         ensembles.append(_services_des_besoins(requete.besoins)[0])
@@ -297,30 +335,54 @@ def requete_sql(requete: Requete, *, tri: str, limite: int, decalage: int) -> tu
     elif requete.besoins is not None:
         filtres.append(_existe_besoin(requete.besoins))
         params_filtres += list(requete.besoins)
-    candidats = " INTERSECT ".join(
-        f"SELECT service_id FROM ({ensemble}) AS e{n}" for n, ensemble in enumerate(ensembles)
+    sql.cte("c", _intersection(ensembles, distance=bool(requete.position)), [])
+    sql.cte(
+        "d",
+        "SELECT i.service_id, i.joignable_partout, c.distance AS dans_le_cercle, "
+        + ", ".join(f"{expression} AS {nom}" for nom, expression in drapeaux.items())
+        + " FROM c JOIN repertoire_indexservice i ON i.service_id = c.service_id"
+        + (f" WHERE {' AND '.join(filtres)}" if filtres else ""),
+        params_drapeaux + params_filtres,
     )
-    sql.cte("c", candidats or "SELECT service_id FROM repertoire_indexservice", [])
-    ordre = {
-        "distance": "distance ASC NULLS LAST, score DESC",
-        "nom": "s.nom ASC",
-    }.get(tri, "score DESC, distance ASC NULLS LAST")
-    texte = (
-        f"WITH {', '.join(sql.ctes)} "
-        f"SELECT i.service_id, {' + '.join(score)} AS score, {', '.join(colonnes)}, "
-        "i.joignable_partout, COUNT(*) OVER () AS total "
-        "FROM c JOIN repertoire_indexservice i ON i.service_id = c.service_id "
-        + ("JOIN repertoire_service s ON s.id = i.service_id " if tri == "nom" else "")
-        + (f" WHERE {' AND '.join(filtres)}" if filtres else "")
-        + f" ORDER BY {ordre}, i.service_id LIMIT %s OFFSET %s"
+    points = " + ".join(
+        f"CASE WHEN {nom} THEN {n} ELSE 0 END"
+        for nom, n in [("dans_texte", 1), ("dans_nom", 1), ("dans_besoin", 2)]
     )
-    return texte, [*sql.params, *params_colonnes, *params_filtres, limite, decalage]
+    condition = " WHERE dans_texte OR dans_besoin" if texte and requete.position else ""
+    sql.cte("k", f"SELECT d.*, {points} AS score FROM d{condition}", [])
+    return f"WITH {', '.join(sql.ctes)}", sql.params
 
 
-def _si_dans(cte: str, points: int) -> str:
-    """Points de pertinence ; un IN sur la CTE matérialisée, que les deux bases indexent
-    (une jointure externe sur une table FTS5 se rejouerait à chaque ligne)."""
-    return f"CASE WHEN i.service_id IN (SELECT service_id FROM {cte}) THEN {points} ELSE 0 END"
+def _intersection(ensembles: list[str], *, distance: bool) -> str:
+    """Le premier ensemble (le lieu, qui porte la distance, s'il y en a un) filtré par les
+    autres ; un IN sur une sous-requête, que les deux bases servent par un index éphémère."""
+    if not ensembles:
+        return "SELECT service_id, NULL AS distance FROM repertoire_indexservice"
+    premier = (
+        ensembles[0]
+        if distance
+        else f"SELECT service_id, NULL AS distance FROM ({ensembles[0]}) AS e"
+    )
+    conditions = [f"service_id IN ({ensemble})" for ensemble in ensembles[1:]]
+    return f"SELECT * FROM ({premier}) AS e0" + (
+        f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    )
+
+
+def _distance_paresseuse(requete: Requete) -> str:
+    """Dans le cercle, la distance vient du préfiltre ; hors du cercle (zone d'intervention,
+    service à distance), elle n'est calculée que pour les lignes que le tri examine."""
+    if not requete.position:
+        return "NULL"
+    distance = geo.distance_sql("p.latitude", "p.longitude", moteur_de_la_base().MINIMUM)
+    return (
+        "COALESCE(k.dans_le_cercle, (SELECT MIN("
+        f"{distance}) FROM repertoire_pointservice p WHERE p.service_id = k.service_id))"
+    )
+
+
+def _parametres_distance(requete: Requete) -> list[float]:
+    return geo.parametres_distance(*requete.position) if requete.position else []
 
 
 def _services_des_besoins(besoins: dict[int, str]) -> tuple[str, list]:
@@ -424,17 +486,135 @@ class Ligne:
     proche: bool
     couvert: bool
     joignable_partout: bool
-    total: int
 
 
-def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> list[Ligne]:
-    sql, params = requete_sql(requete, tri=tri, limite=par_page, decalage=(page - 1) * par_page)
+def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[list[Ligne], int]:
+    """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1).
+
+    Autour d'un lieu, on cherche d'abord dans un petit cercle : si la dernière ligne de la
+    page y est et a le meilleur score possible, aucun service plus loin ne peut la devancer,
+    et la page est exacte sans avoir mesuré tout le rayon. Sinon on élargit.
+    """
+    decalage = (page - 1) * par_page
+    if _meilleurs_seaux_possibles(requete, tri):
+        lignes = _meilleurs_seaux(requete, limite=par_page, decalage=decalage)
+        if lignes is not None:
+            return lignes, _total_texte(requete)
+    cercle = _cercle_suivant(requete, tri, 0.0, 1, 0)
+    while True:
+        sql, params = requete_sql(
+            requete, tri=tri, limite=par_page, decalage=decalage, cercle_km=cercle
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            brutes = cursor.fetchall()
+        if cercle == requete.rayon_km or _page_sure(brutes, requete, tri, par_page):
+            break
+        trouves = brutes[0][-1] if brutes else 0
+        cercle = _cercle_suivant(requete, tri, cercle, trouves, decalage + par_page)
+    lignes = [_ligne(brute, requete) for brute in brutes]
+    total = brutes[0][-1] if brutes else 0
+    if (cercle != requete.rayon_km and total <= TOTAL_MAX) or (not brutes and decalage):
+        total = _total(requete)
+    return lignes, total
+
+
+def _meilleurs_seaux_possibles(requete: Requete, tri: str) -> bool:
+    return tri == "pertinence" and not requete.position and bool(requete.groupes)
+
+
+def _meilleurs_seaux(requete: Requete, *, limite: int, decalage: int) -> list[Ligne] | None:
+    """Sans lieu, le tri est score puis identifiant. Les deux meilleurs seaux — mots dans le
+    nom, puis mots ailleurs seulement (avec le besoin reconnu s'il y en a un) — se lisent
+    dans l'ordre de l'index, et la lecture s'arrête à la page, sans trier tous les candidats.
+    None : ces deux seaux ne remplissent pas la page."""
+    moteur = moteur_de_la_base()
+    voulus, lignes = decalage + limite, []
+    for nom_seul, score in ((True, _score_max(requete)), (False, _score_max(requete) - 1)):
+        source, condition, params = moteur.source_texte(requete.groupes, nom_seul=nom_seul)
+        conditions, params_filtres = _conditions_en_flux(requete)
+        if not nom_seul:
+            sql_nom, params_nom = moteur.cte_texte(requete.groupes, nom_seul=True)
+            conditions.append(f"i.service_id NOT IN ({sql_nom})")
+            params_filtres += params_nom
+        sql = (
+            f"SELECT i.service_id, i.joignable_partout FROM {source} "
+            f"WHERE {' AND '.join([condition, *conditions])} ORDER BY i.service_id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *params_filtres, voulus - len(lignes)])
+            lignes += [
+                Ligne(sid, score, True, None, False, False, bool(partout))
+                for sid, partout in cursor.fetchall()
+            ]
+        if len(lignes) == voulus:
+            return lignes[decalage:]
+    return None
+
+
+def _conditions_en_flux(requete: Requete) -> tuple[list[str], list]:
+    """Les filtres et le besoin reconnu, vérifiés fiche par fiche (EXISTS sur des index)."""
+    conditions, params = _filtres(requete)
+    for besoins in (requete.besoins, requete.besoins_du_texte or None):
+        if besoins is not None:
+            conditions.append(_existe_besoin(besoins))
+            params += list(besoins)
+    return conditions, params
+
+
+def _total_texte(requete: Requete) -> int:
+    """Compté en flux sur les mots seuls : au-delà de TOTAL_MAX, inutile d'aller plus loin ;
+    en deçà, le total exact (mots ou besoin reconnu) se compte sur un ensemble petit."""
+    source, condition, params = moteur_de_la_base().source_texte(requete.groupes)
+    conditions, params_filtres = _filtres(requete)
+    if requete.besoins is not None:
+        conditions.append(_existe_besoin(requete.besoins))
+        params_filtres += list(requete.besoins)
+    sql = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} "
+        f"WHERE {' AND '.join([condition, *conditions])} LIMIT {TOTAL_MAX + 1}) AS n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params_filtres])
+        total = cursor.fetchone()[0]
+    return total if total > TOTAL_MAX else _total(requete)
+
+
+def _cercle_suivant(requete: Requete, tri: str, cercle: float, trouves: int, voulus: int) -> float:
+    """Le plus petit cercle où l'on attend deux fois les lignes voulues, à densité égale à
+    celle du cercle précédent ; à défaut, le rayon entier."""
+    rayon = requete.rayon_km
+    if not requete.position or tri == "nom":
+        return rayon
+    for part in CERCLES:
+        suivant = rayon * part
+        assez = not cercle or trouves * (suivant / cercle) ** 2 >= 2 * voulus
+        if suivant > cercle and suivant >= CERCLE_MIN_KM and assez:
+            return suivant
+    return rayon
+
+
+def _page_sure(brutes: list, requete: Requete, tri: str, par_page: int) -> bool:
+    if len(brutes) < par_page or brutes[-1][4] is None:
+        return False
+    return tri == "distance" or brutes[-1][1] == _score_max(requete)
+
+
+def _score_max(requete: Requete) -> int:
+    return (2 if requete.groupes else 0) + (2 if requete.besoins_du_texte else 0)
+
+
+def _ligne(brute: tuple, requete: Requete) -> Ligne:
+    sid, score, texte, distance, _, couvert, partout, _ = brute
+    proche = distance is not None and distance <= requete.rayon_km
+    return Ligne(sid, score, bool(texte), distance, proche, bool(couvert), bool(partout))
+
+
+def _total(requete: Requete) -> int:
+    sql, params = total_sql(requete)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            Ligne(sid, score, bool(texte), dist, bool(proche), bool(couvert), bool(partout), total)
-            for sid, score, texte, dist, proche, couvert, partout, total in cursor.fetchall()
-        ]
+        return cursor.fetchone()[0]
 
 
 def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageResultats:
@@ -446,7 +626,7 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
     except SaisieIncomprise as erreur:
         message = " ".join([*requete.messages, str(erreur)])
         return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
-    lignes = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+    lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
     services = _services({ligne.service_id for ligne in lignes})
     resultats = [
         Resultat(
@@ -459,18 +639,13 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
     ]
     return PageResultats(
         resultats,
-        total=lignes[0].total if lignes else _total(requete),
+        total=min(total, TOTAL_MAX),
         page=page,
         par_page=par_page,
         commune=requete.commune,
         message=" ".join(requete.messages),
+        total_exact=total <= TOTAL_MAX,
     )
-
-
-def _total(requete: Requete) -> int:
-    """Au-delà de la dernière page, le total se compte à part (cas rare)."""
-    lignes = executer(requete, tri="pertinence", page=1, par_page=1)
-    return lignes[0].total if lignes else 0
 
 
 def _services(ids: set[int]) -> dict[int, Service]:

@@ -25,6 +25,16 @@ def cte_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str,
     )
 
 
+def source_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str, str, list]:
+    """FROM (l'index alias `i`), WHERE et paramètres, pour parcourir les fiches qui
+    contiennent les mots et s'arrêter dès que la page est pleine."""
+    return (
+        "repertoire_indexservice i",
+        "i.document @@ to_tsquery('autonomie_fr', %s)",
+        [_expression(groupes, "A" if nom_seul else "")],
+    )
+
+
 def cte_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
     """Préfiltre GiST sur le rectangle englobant, puis distance exacte."""
     sud, nord, ouest, est = boite(lat, lon, km)

@@ -1,13 +1,30 @@
-"""Moteur SQLite : FTS5 pour le texte, fts5vocab pour les fautes de frappe, R*Tree pour le rayon.
+"""Moteur SQLite : FTS5 pour le texte, une table de mots pour les fautes de frappe, R*Tree
+pour le rayon.
 
-Les tables virtuelles sont créées par la migration 0002 ; ce module les lit et les tient.
+Tables créées par les migrations 0002 et 0003 ; ce module les lit et les tient.
 """
 
+import re
 from collections.abc import Sequence
 
+from core.texte import sans_accents
 from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "min"
+_MOT = re.compile(r"[a-z0-9]+")
+
+
+# Par connexion : l'index (≈ 700 Mo pour 300 000 services) lu par mmap plutôt que copié, un
+# cache de pages de 64 Mo au lieu de 2, les tris temporaires en mémoire. ≈ 15 % sur le banc.
+REGLAGES = ("PRAGMA mmap_size = 1073741824", "PRAGMA cache_size = -65536", "PRAGMA temp_store = 2")
+
+
+def regler_connexion(sender, connection, **kwargs) -> None:
+    """Branché sur `connection_created` : sans effet hors de SQLite."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for reglage in REGLAGES:
+                cursor.execute(reglage)
 
 
 def _liste(valeurs: Sequence) -> str:
@@ -31,6 +48,17 @@ def cte_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str,
     ]
 
 
+def source_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str, str, list]:
+    """FROM (l'index alias `i`, lu dans l'ordre des identifiants), WHERE et paramètres, pour
+    parcourir les fiches qui contiennent les mots et s'arrêter dès que la page est pleine."""
+    _, params = cte_texte(groupes, nom_seul=nom_seul)
+    return (
+        "recherche_fts JOIN repertoire_indexservice i ON i.service_id = recherche_fts.rowid",
+        "recherche_fts MATCH %s",
+        params,
+    )
+
+
 def cte_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
     """Préfiltre R*Tree sur le rectangle englobant, puis distance exacte."""
     sud, nord, ouest, est = boite(lat, lon, km)
@@ -48,8 +76,7 @@ def prefixes_connus(cursor, prefixes: list[str]) -> set[str]:
     if not prefixes:
         return set()
     sql = " UNION ALL ".join(
-        "SELECT %s WHERE EXISTS (SELECT 1 FROM recherche_vocabulaire "
-        "WHERE term >= %s AND term < %s)"
+        "SELECT %s WHERE EXISTS (SELECT 1 FROM recherche_mot WHERE mot >= %s AND mot < %s)"
         for _ in prefixes
     )
     params = [p for prefixe in prefixes for p in (prefixe, prefixe, prefixe + "\uffff")]
@@ -60,9 +87,7 @@ def prefixes_connus(cursor, prefixes: list[str]) -> set[str]:
 def mots_existants(cursor, candidats: list[str]) -> set[str]:
     if not candidats:
         return set()
-    cursor.execute(
-        f"SELECT term FROM recherche_vocabulaire WHERE term IN ({_liste(candidats)})", candidats
-    )
+    cursor.execute(f"SELECT mot FROM recherche_mot WHERE mot IN ({_liste(candidats)})", candidats)
     return {ligne[0] for ligne in cursor.fetchall()}
 
 
@@ -90,9 +115,21 @@ def ajouter(cursor, service_ids: list[int]) -> None:
         f"WHERE service_id IN ({liste})",
         service_ids,
     )
+    cursor.execute(
+        f"SELECT nom, texte FROM repertoire_indexservice WHERE service_id IN ({liste})",
+        service_ids,
+    )
+    mots = {mot for nom, texte in cursor.fetchall() for mot in mots_de_l_index(f"{nom} {texte}")}
+    cursor.executemany("INSERT OR IGNORE INTO recherche_mot VALUES (%s)", [[m] for m in mots])
+
+
+def mots_de_l_index(texte: str) -> set[str]:
+    """Découpés comme par FTS5 (unicode61, sans diacritiques) ; un mot orphelin ne gêne pas."""
+    return {mot for mot in _MOT.findall(sans_accents(texte).lower()) if 2 <= len(mot) <= 60}
 
 
 def vider(cursor) -> None:
+    cursor.execute("DELETE FROM recherche_mot")
     cursor.execute("DELETE FROM recherche_fts")
     cursor.execute("DELETE FROM recherche_points")
 

@@ -38,3 +38,4 @@ class PageResultats:
     par_page: int
     commune: Commune | None = None
     message: str = ""  # explication en français quand la saisie n'a pas pu être comprise
+    total_exact: bool = True  # False : `total` est un plancher (« plus de 1 000 résultats »)

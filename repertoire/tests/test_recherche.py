@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from repertoire.horaires import est_ouvert
 from repertoire.models import Besoin, Public, Service, Structure
-from repertoire.recherche import Critere, rechercher
+from repertoire.recherche import Critere, moteur, rechercher
 from repertoire.recherche.geo import distance_km
 from repertoire.recherche.index import indexer_services
 from repertoire.tests.factories import (
@@ -323,3 +323,60 @@ def test_reindexer_retire_les_services_depublies():
 
     assert rechercher(Critere(q="ehpad")).resultats == []
     assert Structure.objects.count() == 1
+
+
+def test_au_dela_de_mille_le_total_est_un_plancher(monkeypatch):
+    monkeypatch.setattr(moteur, "TOTAL_MAX", 3)
+    for n in range(5):
+        service(nom=f"EHPAD {n}")
+    indexer_services()
+
+    page = rechercher(Critere(q="ehpad"), par_page=2)
+
+    assert (page.total, page.total_exact, len(page.resultats)) == (3, False, 2)
+    assert rechercher(Critere(q="ehpad", commune="Nevers"), par_page=2).total_exact is False
+    monkeypatch.setattr(moteur, "TOTAL_MAX", 5)
+    assert (rechercher(Critere(q="ehpad")).total, rechercher(Critere(q="ehpad")).total_exact) == (
+        5,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    "critere",
+    [
+        Critere(q="accueil de jour", lat=NEVERS[0], lon=NEVERS[1], rayon_km=40),
+        Critere(lat=NEVERS[0], lon=NEVERS[1], rayon_km=40),
+        Critere(q="répit", lat=NEVERS[0], lon=NEVERS[1], rayon_km=40, tri="distance"),
+        Critere(q="accueil de jour"),
+        Critere(q="ehpad répit"),
+    ],
+)
+def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complete(
+    critere, monkeypatch
+):
+    """Petit cercle d'abord, meilleur score d'abord : des raccourcis, jamais d'autres pages."""
+    hasard = random.Random(7)
+    noms = ["Accueil de jour", "Halte répit", "EHPAD", "Club"]
+    besoins = [["accueil-de-jour"], ["ehpad"], []]
+    for n in range(120):
+        service(
+            nom=f"{hasard.choice(noms)} {n}",
+            description=hasard.choice(["Répit des aidants.", "Accueil de jour.", "Jeux."]),
+            besoins=hasard.choice(besoins),
+            lat=NEVERS[0] + hasard.uniform(-0.3, 0.3),
+            lon=NEVERS[1] + hasard.uniform(-0.4, 0.4),
+        )
+    indexer_services()
+
+    def pages() -> list:
+        return [
+            [(r.service.pk, r.score, r.distance_km, r.raisons) for r in page.resultats]
+            + [page.total]
+            for page in (rechercher(critere, page=n, par_page=7) for n in (1, 2, 5))
+        ]
+
+    avec_raccourcis = pages()
+    monkeypatch.setattr(moteur, "CERCLES", ())
+    monkeypatch.setattr(moteur, "_meilleurs_seaux_possibles", lambda requete, tri: False)
+    assert avec_raccourcis == pages()
