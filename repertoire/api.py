@@ -4,7 +4,9 @@ Chaque liste charge ses relations en un nombre fixe de requêtes (prefetch), que
 la taille de la page.
 """
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from typing import TypeVar
+
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
@@ -35,6 +37,8 @@ def identifiant(description: str) -> int:
     """Borné comme un entier de la base : au-delà, SQLite lèverait une erreur, d'où un 422."""
     return Path(..., ge=1, le=IDENTIFIANT_MAX, description=description)
 
+
+Fiche = TypeVar("Fiche", bound=Model)
 
 router = Router(tags=["répertoire"])
 
@@ -70,14 +74,11 @@ def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> Query
 def structure(
     request: HttpRequest, structure_id: int = identifiant("identifiant de la structure")
 ) -> Structure:
-    fiche = (
-        Structure.objects.prefetch_related(_lieux(), "contacts", "services", "provenances")
-        .filter(pk=structure_id)
-        .first()
+    return _fiche_ou_404(
+        Structure.objects.prefetch_related(_lieux(), "contacts", "services", "provenances"),
+        structure_id,
+        f"Aucune structure n'a l'identifiant {structure_id}.",
     )
-    if fiche is None:
-        raise HttpError(404, f"Aucune structure n'a l'identifiant {structure_id}.")
-    return fiche
 
 
 @router.get(
@@ -129,14 +130,19 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
 def service(
     request: HttpRequest, service_id: int = identifiant("identifiant du service")
 ) -> Service:
-    fiche = (
-        _services_resumes()
-        .prefetch_related("contacts", "plages", "exceptions", "zones", "provenances")
-        .filter(pk=service_id)
-        .first()
+    return _fiche_ou_404(
+        _services_resumes().prefetch_related(
+            "contacts", "plages", "exceptions", "zones", "provenances"
+        ),
+        service_id,
+        f"Aucun service publié n'a l'identifiant {service_id}.",
     )
+
+
+def _fiche_ou_404(fiches: QuerySet[Fiche], pk: int, message: str) -> Fiche:
+    fiche = fiches.filter(pk=pk).first()
     if fiche is None:
-        raise HttpError(404, f"Aucun service publié n'a l'identifiant {service_id}.")
+        raise HttpError(404, message)
     return fiche
 
 
