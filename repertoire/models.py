@@ -371,7 +371,8 @@ class IndexService(models.Model):
 
     Tenue par des appels explicites à `recherche.index.indexer_services`, jamais par un signal.
     La base y greffe ses index propres (FTS5 et R*Tree sur SQLite ; tsvector et GiST sur
-    PostgreSQL), créés par la migration 0002 ; la table des mots de SQLite, par la 0003.
+    PostgreSQL), créés par la migration 0002 ; la table des mots de SQLite, par la 0003 ;
+    les clés (besoins, publics, lieux… indexés avec le texte), par la 0004.
     """
 
     service = models.OneToOneField(
@@ -379,11 +380,10 @@ class IndexService(models.Model):
     )
     nom = models.CharField(max_length=320)
     texte = models.TextField()
-    sur_place = models.BooleanField()
-    a_domicile = models.BooleanField()
-    a_distance = models.BooleanField()
+    cles = models.TextField(
+        help_text="besoins, publics, modes, zones et mailles des lieux (recherche.expression)"
+    )
     joignable_partout = models.BooleanField(help_text="à distance et sans zone d'intervention")
-    modes_acces = models.CharField(max_length=255, help_text="« libre sur-rendez-vous »")
 
     class Meta:
         verbose_name = "fiche de recherche"
@@ -403,6 +403,10 @@ class PointService(models.Model):
 
     class Meta:
         verbose_name = "point de recherche"
+        # La distance d'un candidat se lit dans l'index seul, sans visiter la table.
+        indexes = [
+            models.Index(fields=["service", "latitude", "longitude"], name="point_service_coords")
+        ]
 
     def __str__(self) -> str:
         return f"{self.latitude:.5f}, {self.longitude:.5f}"

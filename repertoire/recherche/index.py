@@ -18,10 +18,12 @@ from repertoire.models import (
     Structure,
     ZoneIntervention,
 )
+from repertoire.recherche import expression
 from repertoire.recherche.moteur import moteur_de_la_base
 from repertoire.referentiels import CATEGORIES_FINESS
 
 TAILLE_LOT = 2000
+MODES = ("sur_place", "a_domicile", "a_distance")
 
 # Par modèle (Besoin, Public) : pk → [libellé, libellé du parent].
 Libelles = dict[type, dict[int, list[str]]]
@@ -83,69 +85,75 @@ def _indexer_lot(ids: list[int], moteur: ModuleType, libelles: Libelles) -> int:
 def _fiches(ids: list[int], libelles: Libelles) -> tuple[list[IndexService], list[PointService]]:
     """Lit les services publiés du lot en quelques requêtes plates (pas d'objets liés)."""
     services = Service.objects.publies().filter(pk__in=ids)
-    besoins = _libelles_par_service(Service.besoins.through, "besoin", libelles[Besoin], ids)
-    publics = _libelles_par_service(Service.publics.through, "public", libelles[Public], ids)
-    avec_zone = set(
-        ZoneIntervention.objects.filter(service_id__in=ids).values_list("service_id", flat=True)
-    )
-    typologies = dict(Structure.Typologie.choices)
-    fiches = [
-        IndexService(
-            service_id=s["pk"],
-            nom=f"{s['nom']} {s['structure__nom']}"[:320],
-            texte=" ".join(
-                filter(
-                    None,
-                    [
-                        typologies.get(s["structure__typologie"], ""),
-                        _categorie(s["categorie_finess"]),
-                        *besoins[s["pk"]],
-                        *publics[s["pk"]],
-                        s["description"],
-                        s["resume_falc"],
-                    ],
-                )
-            ),
-            sur_place=s["accueil_sur_place"],
-            a_domicile=s["accueil_a_domicile"],
-            a_distance=s["accueil_a_distance"],
-            joignable_partout=s["accueil_a_distance"] and s["pk"] not in avec_zone,
-            modes_acces=f" {' '.join(s['modes_acces'] or [])} ",
-        )
-        for s in services.values(
-            "pk",
-            "nom",
-            "description",
-            "resume_falc",
-            "categorie_finess",
-            "accueil_sur_place",
-            "accueil_a_domicile",
-            "accueil_a_distance",
-            "modes_acces",
-            "structure__nom",
-            "structure__typologie",
-        )
-    ]
-    publies = {fiche.service_id for fiche in fiches}
+    besoins = _par_service(Service.besoins.through, "besoin", ids)
+    publics = _par_service(Service.publics.through, "public", ids)
+    zones: dict[int, list[str]] = defaultdict(list)
+    for service_id, type_, code in ZoneIntervention.objects.filter(service_id__in=ids).values_list(
+        "service_id", "type", "code"
+    ):
+        zones[service_id].append(expression.cle_zone(type_, code))
     lieux = Lieu.services.through.objects.filter(
-        service_id__in=publies, lieu__latitude__isnull=False, lieu__longitude__isnull=False
+        service_id__in=ids, lieu__latitude__isnull=False, lieu__longitude__isnull=False
     ).values_list("service_id", "lieu_id", "lieu__latitude", "lieu__longitude")
-    points = [
-        PointService(service_id=service_id, lieu_id=lieu_id, latitude=lat, longitude=lon)
-        for service_id, lieu_id, lat, lon in lieux
-    ]
-    return fiches, points
+    points: dict[int, list[PointService]] = defaultdict(list)
+    for service_id, lieu_id, lat, lon in lieux:
+        points[service_id].append(
+            PointService(service_id=service_id, lieu_id=lieu_id, latitude=lat, longitude=lon)
+        )
+    typologies = dict(Structure.Typologie.choices)
+    fiches = []
+    for s in services.values(
+        "pk",
+        "nom",
+        "description",
+        "resume_falc",
+        "categorie_finess",
+        "accueil_sur_place",
+        "accueil_a_domicile",
+        "accueil_a_distance",
+        "modes_acces",
+        "structure__nom",
+        "structure__typologie",
+    ):
+        pk = s["pk"]
+        partout = s["accueil_a_distance"] and not zones[pk]
+        cles = {
+            *(expression.cle_besoin(b) for b in besoins[pk]),
+            *(expression.cle_public(p) for p in publics[pk]),
+            *(expression.cle_acces(mode) for mode in s["modes_acces"] or []),
+            *(expression.cle_mode(m) for m in MODES if s[f"accueil_{m}"]),
+            *zones[pk],
+            *(cle for p in points[pk] for cle in expression.cles_point(p.latitude, p.longitude)),
+            *([expression.CLE_PARTOUT] if partout else []),
+        }
+        texte = [
+            typologies.get(s["structure__typologie"], ""),
+            _categorie(s["categorie_finess"]),
+            *(libelle for b in besoins[pk] for libelle in libelles[Besoin][b]),
+            *(libelle for p in publics[pk] for libelle in libelles[Public][p]),
+            s["description"],
+            s["resume_falc"],
+        ]
+        fiches.append(
+            IndexService(
+                service_id=pk,
+                nom=f"{s['nom']} {s['structure__nom']}"[:320],
+                texte=" ".join(filter(None, texte)),
+                cles=" ".join(sorted(cles)),
+                joignable_partout=partout,
+            )
+        )
+    publies = {fiche.service_id for fiche in fiches}
+    return fiches, [p for service_id in publies for p in points[service_id]]
 
 
-def _libelles_par_service(
-    through, champ: str, libelles: dict[int, list[str]], ids: list[int]
-) -> dict[int, list[str]]:
-    """Libellés des besoins (ou publics) de chaque service, parent compris."""
-    par_service: dict[int, list[str]] = defaultdict(list)
+def _par_service(through, champ: str, ids: list[int]) -> dict[int, list[int]]:
+    """Les besoins (ou publics) de chaque service."""
+    par_service: dict[int, list[int]] = defaultdict(list)
     for service_id, pk in through.objects.filter(service_id__in=ids).values_list(
         "service_id", f"{champ}_id"
     ):
-        par_service[service_id].extend(libelles[pk])
+        par_service[service_id].append(pk)
     return par_service
 
 

@@ -1,14 +1,15 @@
-"""Le moteur : comprend la saisie, interroge l'index de la base, explique.
+"""Le moteur : comprend la saisie, la traduit en expressions de l'index, explique.
 
-Les mêmes requêtes SQL servent SQLite et PostgreSQL ; seuls le texte (FTS5 ou tsvector), le
-vocabulaire et le préfiltre géographique (R*Tree ou GiST) viennent du module de la base.
-Une page coûte une requête au moteur, et une ou deux de plus quand un raccourci (petit
-cercle, meilleurs seaux, total plafonné) ne suffit pas : voir `executer`.
+Une recherche entière (mots, besoin, public, modes, lieu) devient une expression booléenne
+sur les mots et les clés des fiches (`expression`), que l'index plein texte de la base évalue
+seul (FTS5 sur SQLite, tsvector et GIN sur PostgreSQL) ; le SQL autour, commun aux deux
+bases, ne fait que compter, mesurer les distances et trier peu de lignes : voir `executer`.
 """
 
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -20,6 +21,22 @@ from core.texte import sans_accents
 from repertoire.horaires import MINUIT, est_ferie
 from repertoire.models import Besoin, Lieu, ModeAcces, Public, Service, ZoneIntervention
 from repertoire.recherche import geo, postgresql, sqlite
+from repertoire.recherche.expression import (
+    CLE_PARTOUT,
+    PREFIXE,
+    Cles,
+    Et,
+    Mots,
+    Sauf,
+    cle_acces,
+    cle_besoin,
+    cle_mode,
+    cle_public,
+    cle_zone,
+    cles_cercle,
+    et,
+    ou,
+)
 from repertoire.recherche.types import Critere, PageResultats, Resultat
 from repertoire.selectors import besoin_et_descendants, besoins_pour_texte
 from territoires.models import Commune
@@ -33,8 +50,6 @@ LONGUEUR_MOT_CORRIGE = (3, 30)  # en deçà, trop de voisins ; au-delà, ce n'es
 CORRECTIONS_MAX = 5
 PAR_PAGE_MAX = 100
 TOTAL_MAX = 1000  # au-delà, « plus de 1 000 résultats » : compter tout coûterait plus que la page
-CERCLES = (1 / 6, 1 / 3)  # fractions du rayon essayées d'abord (voir `executer`)
-CERCLE_MIN_KM = 4.0  # en deçà, tout le rayon coûte peu
 MOTS_VIDES = frozenset(
     {"a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "en", "et", "l"}
     | {"la", "le", "les", "leur", "ma", "mes", "mon", "ou", "par", "pour", "qui", "sa", "ses"}
@@ -234,247 +249,88 @@ def commune_la_plus_proche(lat: float, lon: float) -> Commune | None:
     )
 
 
-# --- La requête SQL ---------------------------------------------------------------------------
+# --- Le plan : ce que l'on demande à l'index -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seau:
+    """Des fiches de même score, décrites par une expression de l'index (None : toutes)."""
+
+    score: int
+    expression: object
+    dans_texte: bool
 
 
 @dataclass
-class Sql:
-    """Une requête assemblée morceau par morceau, paramètres dans l'ordre du texte."""
-
-    ctes: list[str] = field(default_factory=list)
-    params: list = field(default_factory=list)
-
-    def cte(self, nom: str, sql: str, params: list) -> None:
-        self.ctes.append(f"{nom} AS MATERIALIZED ({sql})")
-        self.params += params
+class Plan:
+    filtre: object  # besoin, public, modes : requis partout (None : aucun)
+    seaux: list[list[Seau]]  # par score décroissant ; seaux disjoints
+    candidats: object  # l'union des seaux (None : toutes les fiches)
+    lieu: object = None  # mailles du rayon, zones couvrant la commune, services « partout »
+    couvrant: object = None  # zones couvrant la commune et services « partout » seuls
 
 
-def _liste(valeurs) -> str:
-    return ", ".join(["%s"] * len(valeurs))
-
-
-def requete_sql(
-    requete: Requete, *, tri: str, limite: int, decalage: int, cercle_km: float | None = None
-) -> tuple[str, list]:
-    """Une seule requête : candidats (intersection du texte et du lieu), filtres, score, tri,
-    page et total plafonné, pour qu'une page coûte un aller-retour au moteur.
-
-    `cercle_km` restreint le préfiltre géographique à un cercle plus petit que le rayon (voir
-    `executer`) ; la distance complète n'est calculée que pour les candidats hors du cercle,
-    et seulement quand le tri l'exige.
-    """
-    ctes, params = _candidats(requete, cercle_km)
-    distance = _distance_paresseuse(requete)
-    ordre = {
-        "distance": "distance ASC NULLS LAST, score DESC",
-        "nom": "s.nom ASC",
-    }.get(tri, "score DESC, distance ASC NULLS LAST")
-    texte = (
-        f"{ctes} SELECT k.service_id, k.score, k.dans_texte, {distance} AS distance, "
-        "k.dans_le_cercle, k.couvert, k.joignable_partout, "
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM k LIMIT {TOTAL_MAX + 1}) AS n) AS total FROM k"
-        + (" JOIN repertoire_service s ON s.id = k.service_id" if tri == "nom" else "")
-        + f" ORDER BY {ordre}, k.service_id LIMIT %s OFFSET %s"
+def planifier(requete: Requete) -> Plan:
+    """Score = 1 si les mots sont dans la fiche, +1 s'ils sont dans son nom, +2 si elle répond
+    au besoin reconnu dans la saisie. Chaque score est un seau, une expression de l'index :
+    les meilleurs se lisent d'abord et la lecture s'arrête quand la page est pleine."""
+    filtre = et(
+        _cles(cle_besoin, requete.besoins),
+        _cles(cle_public, requete.publics),
+        _cles(cle_mode, [MODES_ACCUEIL[requete.mode_accueil]] if requete.mode_accueil else None),
+        _cles(cle_acces, [requete.mode_acces] if requete.mode_acces else None),
     )
-    return texte, [*params, *_parametres_distance(requete), limite, decalage]
-
-
-def total_sql(requete: Requete) -> tuple[str, list]:
-    """Le nombre de candidats dans tout le rayon, compté jusqu'à TOTAL_MAX + 1 seulement."""
-    ctes, params = _candidats(requete, None)
-    return f"{ctes} SELECT COUNT(*) FROM (SELECT 1 FROM k LIMIT {TOTAL_MAX + 1}) AS n", params
-
-
-def _candidats(requete: Requete, cercle_km: float | None) -> tuple[str, list]:
-    """Les CTE jusqu'à `k` : un candidat par ligne, son score, sa distance s'il est dans le
-    cercle, et les drapeaux qui servent aux raisons.
-
-    Chaque ensemble (mots, mots du nom, besoin reconnu) n'est sondé qu'une fois par candidat,
-    dans `d` : chaque IN distinct coûterait une liste de plus. Autour d'un lieu, le besoin
-    reconnu se vérifie fiche par fiche (EXISTS sur un index) plutôt que d'énumérer ses
-    services dans toute la France.
-    """
-    moteur = moteur_de_la_base()
-    sql = Sql()
-    ensembles: list[str] = []
-    drapeaux = {"dans_texte": "1 = 0", "dans_nom": "1 = 0", "dans_besoin": "1 = 0"}
-    params_drapeaux: list = []
-    if requete.groupes:
-        for nom, cte, nom_seul in [("dans_texte", "t", False), ("dans_nom", "tn", True)]:
-            sql.cte(cte, *moteur.cte_texte(requete.groupes, nom_seul=nom_seul))
-            drapeaux[nom] = f"i.service_id IN (SELECT service_id FROM {cte})"
-        ensembles.append("SELECT service_id FROM t")
-    if requete.besoins_du_texte and requete.position:
-        drapeaux["dans_besoin"] = _existe_besoin(requete.besoins_du_texte)
-        params_drapeaux += list(requete.besoins_du_texte)
-    elif requete.besoins_du_texte:
-        sql.cte("th", *_services_des_besoins(requete.besoins_du_texte))
-        drapeaux["dans_besoin"] = "i.service_id IN (SELECT service_id FROM th)"
-        ensembles.append("SELECT service_id FROM th")
-    texte = " UNION ".join(ensembles)
-    ensembles = [texte] if texte else []
-    if requete.position:
-        lat, lon = requete.position
-        sql.cte("pr", *moteur.cte_proches(lat, lon, cercle_km or requete.rayon_km))
-        sql.cte("co", *_zones_couvrant(requete.commune))
-        # Le cercle donne la distance ; zones et services à distance, seulement leur présence.
-        ensembles = [
-            "SELECT service_id, MIN(distance) AS distance FROM (SELECT service_id, distance "
-            "FROM pr UNION ALL SELECT service_id, NULL FROM co UNION ALL SELECT service_id, "
-            "NULL FROM repertoire_indexservice WHERE joignable_partout = %s) AS u "
-            "GROUP BY service_id"
-        ]
-        sql.params.append(True)
-        drapeaux["couvert"] = "i.service_id IN (SELECT service_id FROM co)"
+    texte = Mots(tuple(map(tuple, requete.groupes))) if requete.groupes else None
+    besoin = _cles(cle_besoin, requete.besoins_du_texte or None)
+    if texte:
+        nom = Mots(texte.groupes, nom_seul=True)
+        seaux = (
+            [
+                [Seau(4, Et((nom, besoin)), True)],
+                [Seau(3, Et((Sauf(texte, nom), besoin)), True)],
+                [Seau(2, Sauf(besoin, texte), False), Seau(2, Sauf(nom, besoin), True)],
+                [Seau(1, Sauf(Sauf(texte, nom), besoin), True)],
+            ]
+            if besoin
+            else [[Seau(2, nom, True)], [Seau(1, Sauf(texte, nom), True)]]
+        )
+    elif besoin:
+        seaux = [[Seau(2, besoin, False)]]
     else:
-        drapeaux["couvert"] = "1 = 0"
-    filtres, params_filtres = _filtres(requete)
-    if requete.besoins is not None and not ensembles:
-        ensembles.append(_services_des_besoins(requete.besoins)[0])
-        sql.params += list(requete.besoins)
-    elif requete.besoins is not None:
-        filtres.append(_existe_besoin(requete.besoins))
-        params_filtres += list(requete.besoins)
-    sql.cte("c", _intersection(ensembles, distance=bool(requete.position)), [])
-    sql.cte(
-        "d",
-        "SELECT i.service_id, i.joignable_partout, c.distance AS dans_le_cercle, "
-        + ", ".join(f"{expression} AS {nom}" for nom, expression in drapeaux.items())
-        + " FROM c JOIN repertoire_indexservice i ON i.service_id = c.service_id"
-        + (f" WHERE {' AND '.join(filtres)}" if filtres else ""),
-        params_drapeaux + params_filtres,
-    )
-    points = " + ".join(
-        f"CASE WHEN {nom} THEN {n} ELSE 0 END"
-        for nom, n in [("dans_texte", 1), ("dans_nom", 1), ("dans_besoin", 2)]
-    )
-    condition = " WHERE dans_texte OR dans_besoin" if texte and requete.position else ""
-    sql.cte("k", f"SELECT d.*, {points} AS score FROM d{condition}", [])
-    return f"WITH {', '.join(sql.ctes)}", sql.params
+        seaux = [[Seau(0, None, False)]]
+    plan = Plan(filtre, seaux, ou(texte, besoin) if texte or besoin else None)
+    if requete.position:
+        couvrant = _zones_couvrant(requete.commune)
+        plan.couvrant = Cles(couvrant)
+        plan.lieu = Cles(cles_cercle(*requete.position, requete.rayon_km) + couvrant)
+    return plan
 
 
-def _intersection(ensembles: list[str], *, distance: bool) -> str:
-    """Le premier ensemble (le lieu, qui porte la distance, s'il y en a un) filtré par les
-    autres ; un IN sur une sous-requête, que les deux bases servent par un index éphémère."""
-    if not ensembles:
-        return "SELECT service_id, NULL AS distance FROM repertoire_indexservice"
-    premier = (
-        ensembles[0]
-        if distance
-        else f"SELECT service_id, NULL AS distance FROM ({ensembles[0]}) AS e"
-    )
-    conditions = [f"service_id IN ({ensemble})" for ensemble in ensembles[1:]]
-    return f"SELECT * FROM ({premier}) AS e0" + (
-        f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    )
+def _cles(cle, valeurs) -> Cles | None:
+    return None if valeurs is None else Cles(tuple(cle(valeur) for valeur in valeurs))
 
 
-def _distance_paresseuse(requete: Requete) -> str:
-    """Dans le cercle, la distance vient du préfiltre ; hors du cercle (zone d'intervention,
-    service à distance), elle n'est calculée que pour les lignes que le tri examine."""
-    if not requete.position:
-        return "NULL"
-    distance = geo.distance_sql("p.latitude", "p.longitude", moteur_de_la_base().MINIMUM)
-    return (
-        "COALESCE(k.dans_le_cercle, (SELECT MIN("
-        f"{distance}) FROM repertoire_pointservice p WHERE p.service_id = k.service_id))"
-    )
-
-
-def _parametres_distance(requete: Requete) -> list[float]:
-    return geo.parametres_distance(*requete.position) if requete.position else []
-
-
-def _services_des_besoins(besoins: dict[int, str]) -> tuple[str, list]:
-    table = Service.besoins.through._meta.db_table
-    return (
-        f"SELECT DISTINCT service_id FROM {table} WHERE besoin_id IN ({_liste(besoins)})",
-        list(besoins),
-    )
-
-
-def _existe_besoin(besoins: dict[int, str]) -> str:
-    table = Service.besoins.through._meta.db_table
-    return (
-        f"EXISTS (SELECT 1 FROM {table} sb WHERE sb.service_id = i.service_id "
-        f"AND sb.besoin_id IN ({_liste(besoins)}))"
-    )
-
-
-def _zones_couvrant(commune: Commune | None) -> tuple[str, list]:
-    """Services dont une zone d'intervention contient la commune (ou son arrondissement)."""
-    table = ZoneIntervention._meta.db_table
-    conditions, params = ["type = %s"], [ZoneIntervention.Type.FRANCE]
+def _zones_couvrant(commune: Commune | None) -> tuple[str, ...]:
+    """Les clés des zones d'intervention qui contiennent la commune (ou son arrondissement),
+    et celle des services joignables de partout."""
+    Type = ZoneIntervention.Type
+    cles = [cle_zone(Type.FRANCE, ""), CLE_PARTOUT]
     if commune:
-        codes = [commune.code_insee, commune.commune_parent_id or commune.code_insee]
-        conditions += ["(type = %s AND code IN (%s, %s))", "(type = %s AND code = %s)"]
-        params += [ZoneIntervention.Type.COMMUNE, *codes]
-        params += [ZoneIntervention.Type.DEPARTEMENT, commune.departement_id]
-        conditions.append("(type = %s AND code = %s)")
-        params += [ZoneIntervention.Type.REGION, commune.departement.region_id]
+        cles += [
+            cle_zone(Type.COMMUNE, commune.code_insee),
+            cle_zone(Type.COMMUNE, commune.commune_parent_id or commune.code_insee),
+            cle_zone(Type.DEPARTEMENT, commune.departement_id),
+            cle_zone(Type.REGION, commune.departement.region_id),
+        ]
         if commune.epci_id:
-            conditions.append("(type = %s AND code = %s)")
-            params += [ZoneIntervention.Type.EPCI, commune.epci_id]
-    return f"SELECT DISTINCT service_id FROM {table} WHERE {' OR '.join(conditions)}", params
+            cles.append(cle_zone(Type.EPCI, commune.epci_id))
+    return tuple(dict.fromkeys(cles))
 
 
-def _filtres(requete: Requete) -> tuple[list[str], list]:
-    filtres: list[str] = []
-    params: list = []
-    if requete.publics is not None:
-        table = Service.publics.through._meta.db_table
-        filtres.append(
-            f"EXISTS (SELECT 1 FROM {table} sp WHERE sp.service_id = i.service_id "
-            f"AND sp.public_id IN ({_liste(requete.publics)}))"
-        )
-        params += requete.publics
-    if requete.mode_accueil:
-        filtres.append(f"i.{MODES_ACCUEIL[requete.mode_accueil]} = %s")
-        params.append(True)
-    if requete.mode_acces:
-        filtres.append("i.modes_acces LIKE %s")
-        params.append(f"% {requete.mode_acces} %")
-    if requete.ouvert_le:
-        filtre, params_ouvert = _filtre_ouvert(requete.ouvert_le)
-        filtres.append(filtre)
-        params += params_ouvert
-    return filtres, params
+# --- L'exécution ------------------------------------------------------------------------------
 
-
-def _filtre_ouvert(le: dt.datetime) -> tuple[str, list]:
-    """`repertoire.horaires.est_ouvert` en SQL, même règle : un horaire exceptionnel du jour
-    l'emporte (une fermeture sur tout) ; sinon un jour férié ferme, sauf service ouvert ces
-    jours-là ; sinon la semaine type. « Jusqu'à 23:59 » vaut « jusqu'à minuit »."""
-    if timezone.is_aware(le):
-        le = timezone.localtime(le)
-    ops = connection.ops
-    jour = ops.adapt_datefield_value(le.date())
-    heure = ops.adapt_timefield_value(le.time().replace(microsecond=0))
-    minuit = ops.adapt_timefield_value(MINUIT)
-    exceptions = (
-        "SELECT 1 FROM repertoire_horaireexceptionnel e WHERE e.service_id = i.service_id "
-        "AND e.date_debut <= %s AND e.date_fin >= %s"
-    )
-    dans = "{t}.ouverture <= %s AND ({t}.fermeture > %s OR {t}.fermeture = %s)"
-    sql = (
-        f"((EXISTS ({exceptions}) AND NOT EXISTS ({exceptions} AND e.ferme = %s) "
-        f"AND EXISTS ({exceptions} AND {dans.format(t='e')})) "
-        f"OR (NOT EXISTS ({exceptions}) "
-        "AND EXISTS (SELECT 1 FROM repertoire_plagehoraire p WHERE p.service_id = i.service_id "
-        f"AND p.jour = %s AND {dans.format(t='p')})"
-    )
-    params = [jour, jour, jour, jour, True, jour, jour, heure, heure, minuit, jour, jour]
-    params += [le.weekday(), heure, heure, minuit]
-    if est_ferie(le.date()):
-        sql += (
-            " AND EXISTS (SELECT 1 FROM repertoire_service sf WHERE sf.id = i.service_id "
-            "AND sf.ouvert_jours_feries = %s)"
-        )
-        params.append(True)
-    return sql + "))", params
-
-
-# --- Les résultats ----------------------------------------------------------------------------
+LIMITE_DENSE = 1500  # au-delà, on ne lit plus tout le rayon : cercles croissants (`_plus_proches`)
+ESSAIS_CERCLE = 8
 
 
 @dataclass(frozen=True)
@@ -489,132 +345,374 @@ class Ligne:
 
 
 def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[list[Ligne], int]:
-    """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1).
+    """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1 quand il le dépasse).
 
-    Autour d'un lieu, on cherche d'abord dans un petit cercle : si la dernière ligne de la
-    page y est et a le meilleur score possible, aucun service plus loin ne peut la devancer,
-    et la page est exacte sans avoir mesuré tout le rayon. Sinon on élargit.
+    Sans lieu, les seaux se lisent dans l'ordre des identifiants jusqu'à remplir la page.
+    Autour d'un lieu, quand le rayon compte peu de candidats (moins de LIMITE_DENSE), on les
+    lit tous avec leur distance ; sinon chaque seau donne ses plus proches par cercles
+    croissants, et le total se compte sans tout lire.
     """
+    plan = planifier(requete)
     decalage = (page - 1) * par_page
-    if _meilleurs_seaux_possibles(requete, tri):
-        lignes = _meilleurs_seaux(requete, limite=par_page, decalage=decalage)
-        if lignes is not None:
-            return lignes, _total_texte(requete)
-    cercle = _cercle_suivant(requete, tri, 0.0, 1, 0)
-    while True:
-        sql, params = requete_sql(
-            requete, tri=tri, limite=par_page, decalage=decalage, cercle_km=cercle
+    voulus = decalage + par_page
+    if tri == "nom":
+        return _par_nom(plan, requete, decalage, voulus)
+    if not requete.position:
+        total = _compter(et(plan.filtre, plan.candidats), requete)
+        return _sans_lieu(plan, requete, voulus)[decalage:], total
+    cle = _cle_de_tri(tri)
+    candidats = et(plan.filtre, plan.candidats, plan.lieu)
+    if _compter(candidats, requete, LIMITE_DENSE) < LIMITE_DENSE:
+        lignes = sorted(
+            (
+                ligne
+                for groupe in plan.seaux
+                for seau in groupe
+                for ligne in _autour(et(plan.filtre, seau.expression, plan.lieu), seau, requete)
+            ),
+            key=cle,
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            brutes = cursor.fetchall()
-        if cercle == requete.rayon_km or _page_sure(brutes, requete, tri, par_page):
+        return lignes[decalage:voulus], len(lignes)
+    groupes = plan.seaux if tri == "pertinence" else [[s for g in plan.seaux for s in g]]
+    lignes = []
+    for groupe in groupes:
+        reste = voulus - len(lignes)
+        if reste <= 0:
             break
-        trouves = brutes[0][-1] if brutes else 0
-        cercle = _cercle_suivant(requete, tri, cercle, trouves, decalage + par_page)
-    lignes = [_ligne(brute, requete) for brute in brutes]
-    total = brutes[0][-1] if brutes else 0
-    if (cercle != requete.rayon_km and total <= TOTAL_MAX) or (not brutes and decalage):
-        total = _total(requete)
-    return lignes, total
+        trouvees = [ligne for seau in groupe for ligne in _plus_proches(plan, seau, requete, reste)]
+        lignes += sorted(trouvees, key=cle)[:reste]
+    return lignes[decalage:], _total_autour(plan, requete)
 
 
-def _meilleurs_seaux_possibles(requete: Requete, tri: str) -> bool:
-    return tri == "pertinence" and not requete.position and bool(requete.groupes)
-
-
-def _meilleurs_seaux(requete: Requete, *, limite: int, decalage: int) -> list[Ligne] | None:
-    """Sans lieu, le tri est score puis identifiant. Les deux meilleurs seaux — mots dans le
-    nom, puis mots ailleurs seulement (avec le besoin reconnu s'il y en a un) — se lisent
-    dans l'ordre de l'index, et la lecture s'arrête à la page, sans trier tous les candidats.
-    None : ces deux seaux ne remplissent pas la page."""
-    moteur = moteur_de_la_base()
-    voulus, lignes = decalage + limite, []
-    for nom_seul, score in ((True, _score_max(requete)), (False, _score_max(requete) - 1)):
-        source, condition, params = moteur.source_texte(requete.groupes, nom_seul=nom_seul)
-        conditions, params_filtres = _conditions_en_flux(requete)
-        if not nom_seul:
-            sql_nom, params_nom = moteur.cte_texte(requete.groupes, nom_seul=True)
-            conditions.append(f"i.service_id NOT IN ({sql_nom})")
-            params_filtres += params_nom
-        sql = (
-            f"SELECT i.service_id, i.joignable_partout FROM {source} "
-            f"WHERE {' AND '.join([condition, *conditions])} ORDER BY i.service_id LIMIT %s"
+def _cle_de_tri(tri: str):
+    if tri == "distance":
+        return lambda ligne: (
+            ligne.distance is None,
+            ligne.distance or 0,
+            -ligne.score,
+            ligne.service_id,
         )
+    return lambda ligne: (
+        -ligne.score,
+        ligne.distance is None,
+        ligne.distance or 0,
+        ligne.service_id,
+    )
+
+
+def _sans_lieu(plan: Plan, requete: Requete, voulus: int) -> list[Ligne]:
+    lignes: list[Ligne] = []
+    for groupe in plan.seaux:
+        reste = voulus - len(lignes)
+        if reste <= 0:
+            break
+        lus = [
+            Ligne(sid, seau.score, seau.dans_texte, None, False, False, False)
+            for seau in groupe
+            for sid, *_ in _lire(et(plan.filtre, seau.expression), requete, limite=reste)
+        ]
+        lignes += sorted(lus, key=lambda ligne: ligne.service_id)[:reste]
+    return lignes
+
+
+def _plus_proches(plan: Plan, seau: Seau, requete: Requete, voulus: int) -> list[Ligne]:
+    """Les `voulus` fiches du seau les plus proches dans le rayon (puis celles des zones
+    couvrantes, plus loin). Seau peu peuplé : lu en entier. Sinon, un cercle assez petit pour
+    tenir sous LIMITE_DENSE et assez grand pour contenir la page : tout ce qui est hors du
+    cercle est plus loin que ce qu'il contient."""
+    expression = et(plan.filtre, seau.expression)
+    dans_le_lieu = et(expression, plan.lieu)
+    if _compter(dans_le_lieu, requete, LIMITE_DENSE) < LIMITE_DENSE:
+        return sorted(_autour(dans_le_lieu, seau, requete), key=_cle_de_tri("distance"))[:voulus]
+    rayon = requete.rayon_km
+    cercle, assez_petit, trop_petit = rayon / 8, rayon, 0.0
+    for _ in range(ESSAIS_CERCLE):
+        lignes = _dans_le_cercle(expression, seau, requete, cercle)
+        if lignes is None:
+            assez_petit = cercle
+        elif len(lignes) >= voulus:
+            return sorted(lignes, key=_cle_de_tri("distance"))[:voulus]
+        else:
+            trop_petit = cercle
+        cercle = (trop_petit + assez_petit) / 2 if trop_petit else assez_petit / 4
+        if cercle >= rayon:
+            break
+    return sorted(_autour(dans_le_lieu, seau, requete), key=_cle_de_tri("distance"))[:voulus]
+
+
+def _dans_le_cercle(expression, seau: Seau, requete: Requete, cercle: float) -> list[Ligne] | None:
+    """Les fiches du seau à moins de `cercle` km ; None s'il y en a trop pour les lire."""
+    lat, lon = requete.position
+    if expression is None and not requete.ouvert_le:
+        sql, params = moteur_de_la_base().sql_proches(lat, lon, cercle)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *params_filtres, voulus - len(lignes)])
-            lignes += [
-                Ligne(sid, score, True, None, False, False, bool(partout))
-                for sid, partout in cursor.fetchall()
-            ]
-        if len(lignes) == voulus:
-            return lignes[decalage:]
-    return None
+            cursor.execute(f"{sql} LIMIT %s", [*params, LIMITE_DENSE])
+            brutes = cursor.fetchall()
+    else:
+        dans_les_mailles = et(expression, Cles(cles_cercle(lat, lon, cercle)))
+        brutes = _lire(dans_les_mailles, requete, distance=True, limite=LIMITE_DENSE)
+    if len(brutes) >= LIMITE_DENSE:
+        return None
+    distances: dict[int, float] = {}
+    for sid, distance in brutes:
+        if distance is not None and distance <= cercle:
+            distances[sid] = min(distance, distances.get(sid, distance))
+    return [
+        Ligne(sid, seau.score, seau.dans_texte, d, True, False, False)
+        for sid, d in distances.items()
+    ]
 
 
-def _conditions_en_flux(requete: Requete) -> tuple[list[str], list]:
-    """Les filtres et le besoin reconnu, vérifiés fiche par fiche (EXISTS sur des index)."""
-    conditions, params = _filtres(requete)
-    for besoins in (requete.besoins, requete.besoins_du_texte or None):
-        if besoins is not None:
-            conditions.append(_existe_besoin(besoins))
-            params += list(besoins)
-    return conditions, params
+def _autour(expression, seau: Seau, requete: Requete) -> list[Ligne]:
+    """Toutes les fiches de l'expression dans le rayon ou couvertes par leurs zones."""
+    return _lignes_autour(_lire(expression, requete, distance=True), seau, requete)
 
 
-def _total_texte(requete: Requete) -> int:
-    """Compté en flux sur les mots seuls : au-delà de TOTAL_MAX, inutile d'aller plus loin ;
-    en deçà, le total exact (mots ou besoin reconnu) se compte sur un ensemble petit."""
-    source, condition, params = moteur_de_la_base().source_texte(requete.groupes)
-    conditions, params_filtres = _filtres(requete)
-    if requete.besoins is not None:
-        conditions.append(_existe_besoin(requete.besoins))
-        params_filtres += list(requete.besoins)
-    sql = (
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} "
-        f"WHERE {' AND '.join([condition, *conditions])} LIMIT {TOTAL_MAX + 1}) AS n"
+def _lignes_autour(brutes: list, seau: Seau, requete: Requete) -> list[Ligne]:
+    """Garde ce qui est dans le rayon, ou au-delà (ou sans lieu) mais couvert par une zone
+    ou joignable de partout ; ces deux cas ne sont vérifiés que pour les fiches lointaines."""
+    rayon = requete.rayon_km
+    loin = [sid for sid, distance, *_ in brutes if distance is None or distance > rayon]
+    couverts, partout = _couverts(loin, requete)
+    return [
+        Ligne(
+            sid,
+            seau.score,
+            seau.dans_texte,
+            distance,
+            proche,
+            sid in couverts,
+            sid in partout,
+        )
+        for sid, distance, *_ in brutes
+        for proche in [distance is not None and distance <= rayon]
+        if proche or sid in couverts or sid in partout
+    ]
+
+
+def _couverts(ids: list[int], requete: Requete) -> tuple[set[int], set[int]]:
+    """Parmi ces fiches : celles qu'une zone couvre, celles joignables de partout."""
+    if not ids:
+        return set(), set()
+    zones = list(_zones_couvrant(requete.commune))
+    table = ZoneIntervention._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT service_id, joignable_partout FROM repertoire_indexservice i "
+            f"WHERE service_id IN ({_liste(ids)}) AND (joignable_partout = %s OR EXISTS "
+            f"(SELECT 1 FROM {table} z WHERE z.service_id = i.service_id AND "
+            f"{_CLE_ZONE_SQL[connection.vendor]} IN ({_liste(zones)})))",
+            [*ids, True, *zones],
+        )
+        lignes = cursor.fetchall()
+    return {sid for sid, partout in lignes if not partout}, {sid for sid, p in lignes if p}
+
+
+# La clé d'une zone (expression.cle_zone) recalculée en SQL.
+_CLE_ZONE_SQL = {
+    "sqlite": f"lower('{PREFIXE}z' || substr(z.type, 1, 1) || z.code)",
+    "postgresql": f"lower('{PREFIXE}z' || left(z.type, 1) || z.code)",
+}
+
+
+def _total_autour(plan: Plan, requete: Requete) -> int:
+    """Compté jusqu'à TOTAL_MAX + 1 : les fiches couvertes (zones, partout), puis les autres
+    dans le cercle exact, sans jamais lire plus que le plafond."""
+    base = et(plan.filtre, plan.candidats)
+    couvertes = _compter(et(base, plan.couvrant), requete)
+    if couvertes > TOTAL_MAX:
+        return couvertes
+    lat, lon = requete.position
+    mailles = Cles(cles_cercle(lat, lon, requete.rayon_km))
+    return couvertes + _compter(
+        Sauf(et(base, mailles), plan.couvrant),
+        requete,
+        TOTAL_MAX + 1 - couvertes,
+        en_plus=_dans_le_rayon(requete),
+    )
+
+
+def _par_nom(plan: Plan, requete: Requete, decalage: int, voulus: int) -> tuple[list[Ligne], int]:
+    """Tri alphabétique : chaque seau lu dans l'ordre des noms jusqu'à la page, puis fusionnés."""
+    autour = requete.position is not None
+    en_plus = _dans_le_rayon_ou_couvert(requete) if autour else None
+    lus: list[tuple[str, Ligne]] = []
+    for groupe in plan.seaux:
+        for seau in groupe:
+            expression = et(plan.filtre, seau.expression, plan.lieu)
+            brutes = _lire(
+                expression, requete, distance=autour, limite=voulus, par_nom=True, en_plus=en_plus
+            )
+            noms = {brute[0]: brute[-1] for brute in brutes}
+            lignes = (
+                _lignes_autour(brutes, seau, requete)
+                if autour
+                else [
+                    Ligne(sid, seau.score, seau.dans_texte, None, False, False, False)
+                    for sid, _ in brutes
+                ]
+            )
+            lus += [(noms[ligne.service_id], ligne) for ligne in lignes]
+    lus.sort(key=lambda paire: (paire[0], paire[1].service_id))
+    total = _compter(et(plan.filtre, plan.candidats, plan.lieu), requete, en_plus=en_plus)
+    return [ligne for _, ligne in lus[decalage:voulus]], total
+
+
+# --- Le SQL -----------------------------------------------------------------------------------
+
+Condition = Callable[[str], tuple[str, list]]  # colonne identifiant → (SQL, paramètres)
+
+
+def _liste(valeurs) -> str:
+    return ", ".join(["%s"] * len(valeurs))
+
+
+def _selection(
+    expression, requete: Requete, colonnes: Callable[[str], tuple[str, list]], en_plus
+) -> tuple[str, str, str, str, list, list]:
+    """FROM, identifiant, WHERE (expression, ouverture, condition en plus) et paramètres."""
+    de, ident, where, params = moteur_de_la_base().source(expression)
+    conditions, params = [where], list(params)
+    for condition in (
+        _filtre_ouvert(requete.ouvert_le) if requete.ouvert_le else None,
+        en_plus,
+    ):
+        if condition:
+            sql, params_condition = condition(ident)
+            conditions.append(sql)
+            params += params_condition
+    select, params_select = colonnes(ident)
+    return select, de, ident, " AND ".join(conditions), params_select, params
+
+
+def _lire(
+    expression,
+    requete: Requete,
+    *,
+    distance: bool = False,
+    limite: int | None = None,
+    par_nom: bool = False,
+    en_plus: Condition | None = None,
+) -> list[tuple]:
+    """(identifiant[, distance][, nom]) des fiches de l'expression, dans l'ordre des
+    identifiants (ou des noms)."""
+
+    def colonnes(ident: str) -> tuple[str, list]:
+        select, params = [ident], []
+        if distance:
+            expression_distance = geo.distance_sql(
+                "p.latitude", "p.longitude", moteur_de_la_base().MINIMUM
+            )
+            select.append(
+                f"(SELECT MIN({expression_distance}) FROM repertoire_pointservice p "
+                f"WHERE p.service_id = {ident})"
+            )
+            params += _parametres_distance(requete)
+        if par_nom:
+            select.append("s.nom")
+        return ", ".join(select), params
+
+    select, de, ident, where, params_select, params = _selection(
+        expression, requete, colonnes, en_plus
+    )
+    sql = f"SELECT {select} FROM {de}"
+    if par_nom:
+        sql += f" JOIN repertoire_service s ON s.id = {ident} WHERE {where} ORDER BY s.nom, {ident}"
+    else:
+        sql += f" WHERE {where} ORDER BY {ident}"
+    if limite is not None:
+        sql += " LIMIT %s"
+        params.append(limite)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params_select + params)
+        return cursor.fetchall()
+
+
+def _compter(
+    expression, requete: Requete, plafond: int = TOTAL_MAX + 1, en_plus: Condition | None = None
+) -> int:
+    """Le nombre de fiches de l'expression, sans jamais en lire plus que `plafond`."""
+    select, de, _, where, _, params = _selection(
+        expression, requete, lambda ident: (ident, []), en_plus
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params_filtres])
-        total = cursor.fetchone()[0]
-    return total if total > TOTAL_MAX else _total(requete)
-
-
-def _cercle_suivant(requete: Requete, tri: str, cercle: float, trouves: int, voulus: int) -> float:
-    """Le plus petit cercle où l'on attend deux fois les lignes voulues, à densité égale à
-    celle du cercle précédent ; à défaut, le rayon entier."""
-    rayon = requete.rayon_km
-    if not requete.position or tri == "nom":
-        return rayon
-    for part in CERCLES:
-        suivant = rayon * part
-        assez = not cercle or trouves * (suivant / cercle) ** 2 >= 2 * voulus
-        if suivant > cercle and suivant >= CERCLE_MIN_KM and assez:
-            return suivant
-    return rayon
-
-
-def _page_sure(brutes: list, requete: Requete, tri: str, par_page: int) -> bool:
-    if len(brutes) < par_page or brutes[-1][4] is None:
-        return False
-    return tri == "distance" or brutes[-1][1] == _score_max(requete)
-
-
-def _score_max(requete: Requete) -> int:
-    return (2 if requete.groupes else 0) + (2 if requete.besoins_du_texte else 0)
-
-
-def _ligne(brute: tuple, requete: Requete) -> Ligne:
-    sid, score, texte, distance, _, couvert, partout, _ = brute
-    proche = distance is not None and distance <= requete.rayon_km
-    return Ligne(sid, score, bool(texte), distance, proche, bool(couvert), bool(partout))
-
-
-def _total(requete: Requete) -> int:
-    sql, params = total_sql(requete)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT {select} FROM {de} WHERE {where} LIMIT %s) AS n",
+            [*params, plafond],
+        )
         return cursor.fetchone()[0]
+
+
+def _parametres_distance(requete: Requete) -> list[float]:
+    return geo.parametres_distance(*requete.position) if requete.position else []
+
+
+def _dans_le_rayon(requete: Requete) -> Condition:
+    def condition(ident: str) -> tuple[str, list]:
+        distance = geo.distance_sql("p.latitude", "p.longitude", moteur_de_la_base().MINIMUM)
+        return (
+            f"EXISTS (SELECT 1 FROM repertoire_pointservice p WHERE p.service_id = {ident} "
+            f"AND {distance} <= %s)",
+            [*_parametres_distance(requete), requete.rayon_km],
+        )
+
+    return condition
+
+
+def _dans_le_rayon_ou_couvert(requete: Requete) -> Condition:
+    zones = list(_zones_couvrant(requete.commune))
+    table = ZoneIntervention._meta.db_table
+
+    def condition(ident: str) -> tuple[str, list]:
+        rayon, params = _dans_le_rayon(requete)(ident)
+        return (
+            f"({rayon} OR EXISTS (SELECT 1 FROM repertoire_indexservice j "
+            f"WHERE j.service_id = {ident} AND j.joignable_partout = %s) "
+            f"OR EXISTS (SELECT 1 FROM {table} z WHERE z.service_id = {ident} "
+            f"AND {_CLE_ZONE_SQL[connection.vendor]} IN ({_liste(zones)})))",
+            [*params, True, *zones],
+        )
+
+    return condition
+
+
+def _filtre_ouvert(le: dt.datetime) -> Condition:
+    """`repertoire.horaires.est_ouvert` en SQL, même règle : un horaire exceptionnel du jour
+    l'emporte (une fermeture sur tout) ; sinon un jour férié ferme, sauf service ouvert ces
+    jours-là ; sinon la semaine type. « Jusqu'à 23:59 » vaut « jusqu'à minuit »."""
+    if timezone.is_aware(le):
+        le = timezone.localtime(le)
+    ops = connection.ops
+    jour = ops.adapt_datefield_value(le.date())
+    heure = ops.adapt_timefield_value(le.time().replace(microsecond=0))
+    minuit = ops.adapt_timefield_value(MINUIT)
+    params = [jour, jour, jour, jour, True, jour, jour, heure, heure, minuit, jour, jour]
+    params += [le.weekday(), heure, heure, minuit]
+    ferie = est_ferie(le.date())
+    if ferie:
+        params.append(True)
+
+    def condition(ident: str) -> tuple[str, list]:
+        exceptions = (
+            f"SELECT 1 FROM repertoire_horaireexceptionnel e WHERE e.service_id = {ident} "
+            "AND e.date_debut <= %s AND e.date_fin >= %s"
+        )
+        dans = "{t}.ouverture <= %s AND ({t}.fermeture > %s OR {t}.fermeture = %s)"
+        sql = (
+            f"((EXISTS ({exceptions}) AND NOT EXISTS ({exceptions} AND e.ferme = %s) "
+            f"AND EXISTS ({exceptions} AND {dans.format(t='e')})) "
+            f"OR (NOT EXISTS ({exceptions}) "
+            "AND EXISTS (SELECT 1 FROM repertoire_plagehoraire p "
+            f"WHERE p.service_id = {ident} AND p.jour = %s AND {dans.format(t='p')})"
+        )
+        if ferie:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM repertoire_service sf "
+                f"WHERE sf.id = {ident} AND sf.ouvert_jours_feries = %s)"
+            )
+        return sql + "))", params
+
+    return condition
 
 
 def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageResultats:

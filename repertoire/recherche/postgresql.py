@@ -1,51 +1,60 @@
-"""Moteur PostgreSQL : plein texte « autonomie_fr » (french + unaccent), mots en trigrammes,
-index GiST sur les points. Objets créés par la migration 0002 ; ce module les lit et les tient.
+"""Moteur PostgreSQL : plein texte « autonomie_fr » (french + unaccent), clés en tsvector
+« simple », mots en trigrammes, index GiST sur les points. Objets créés par les migrations
+0002 et 0004 ; ce module les lit et les tient.
 """
 
+from repertoire.recherche.expression import Cles, Et, Mots, Sauf
 from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "least"
 
 
-def _expression(groupes: list[list[str]], poids: str) -> str:
-    """Chaque mot racinisé en préfixe (« aidants » → aid:*) ; tous les mots requis. Les mots
-    ne contiennent que [a-z0-9] : aucun opérateur tsquery saisi ne peut passer."""
+def _requete_texte(terme: Mots) -> str:
+    """Chaque mot racinisé en préfixe (« aidants » → aid:*) ; tous les mots requis ; le nom a
+    le poids A dans `document`. Les mots ne contiennent que [a-z0-9] : aucun opérateur
+    tsquery saisi ne peut passer."""
+    poids = "A" if terme.nom_seul else ""
     return " & ".join(
         "(" + " | ".join(f"{mot}:*{poids}" for mot in alternatives) + ")"
-        for alternatives in groupes
+        for alternatives in terme.groupes
     )
 
 
-def cte_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str, list]:
-    """Le nom a le poids A dans la colonne `document` : « nom seul » filtre sur ce poids."""
+def rendre(terme) -> tuple[str, list]:
+    """L'expression en condition SQL : texte sur `document`, clés sur `cles_document`, que le
+    planificateur combine par des parcours d'index GIN."""
+    if isinstance(terme, Mots):
+        return "f.document @@ to_tsquery('autonomie_fr', %s)", [_requete_texte(terme)]
+    if isinstance(terme, Cles):
+        return "f.cles_document @@ to_tsquery('simple', %s)", [" | ".join(terme.cles)]
+    if isinstance(terme, Sauf):
+        gardee, params_gardee = rendre(terme.gardee)
+        exclue, params_exclue = rendre(terme.exclue)
+        return f"({gardee}) AND NOT ({exclue})", params_gardee + params_exclue
+    parties = [rendre(t) for t in terme.termes]
+    operateur = " AND " if isinstance(terme, Et) else " OR "
     return (
-        "SELECT service_id FROM repertoire_indexservice "
-        "WHERE document @@ to_tsquery('autonomie_fr', %s)",
-        [_expression(groupes, "A" if nom_seul else "")],
+        operateur.join(f"({sql})" for sql, _ in parties),
+        [p for _, params in parties for p in params],
     )
 
 
-def source_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str, str, list]:
-    """FROM (l'index alias `i`), WHERE et paramètres, pour parcourir les fiches qui
-    contiennent les mots et s'arrêter dès que la page est pleine."""
-    return (
-        "repertoire_indexservice i",
-        "i.document @@ to_tsquery('autonomie_fr', %s)",
-        [_expression(groupes, "A" if nom_seul else "")],
-    )
+def source(terme) -> tuple[str, str, str, list]:
+    """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression."""
+    where, params = rendre(terme) if terme is not None else ("TRUE", [])
+    return "repertoire_indexservice f", "f.service_id", where, params
 
 
-def cte_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
-    """Préfiltre GiST sur le rectangle englobant, puis distance exacte."""
+def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
+    """(service, distance) des points du rectangle englobant, par l'index GiST ; le cercle
+    exact est appliqué par l'appelant."""
     sud, nord, ouest, est = boite(lat, lon, km)
     distance = distance_sql("latitude", "longitude", MINIMUM)
     sql = (
-        f"SELECT * FROM (SELECT service_id, MIN({distance}) AS distance "
-        "FROM repertoire_pointservice "
-        "WHERE point(longitude, latitude) <@ box(point(%s, %s), point(%s, %s)) "
-        "GROUP BY service_id) AS proches WHERE distance <= %s"
+        f"SELECT service_id, {distance} FROM repertoire_pointservice "
+        "WHERE point(longitude, latitude) <@ box(point(%s, %s), point(%s, %s))"
     )
-    return sql, [*parametres_distance(lat, lon), ouest, sud, est, nord, km]
+    return sql, [*parametres_distance(lat, lon), ouest, sud, est, nord]
 
 
 def prefixes_connus(cursor, prefixes: list[str]) -> set[str]:

@@ -1,13 +1,14 @@
-"""Moteur SQLite : FTS5 pour le texte, une table de mots pour les fautes de frappe, R*Tree
-pour le rayon.
+"""Moteur SQLite : FTS5 pour le texte et les clés (besoins, publics, lieux…), une table de
+mots pour les fautes de frappe, R*Tree pour les points.
 
-Tables créées par les migrations 0002 et 0003 ; ce module les lit et les tient.
+Tables créées par les migrations 0002 à 0004 ; ce module les lit et les tient.
 """
 
 import re
 from collections.abc import Sequence
 
 from core.texte import sans_accents
+from repertoire.recherche.expression import Cles, Et, Mots, Sauf
 from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "min"
@@ -31,44 +32,42 @@ def _liste(valeurs: Sequence) -> str:
     return ", ".join(["%s"] * len(valeurs))
 
 
-def _expression(groupes: list[list[str]]) -> str:
-    """Chaque mot (et ses corrections) en préfixe ; tous les mots requis. Les mots ne
-    contiennent que [a-z0-9] : aucun opérateur FTS5 saisi ne peut passer."""
-    return " AND ".join(
-        "(" + " OR ".join(f'"{mot}"*' for mot in alternatives) + ")" for alternatives in groupes
-    )
+def rendre(terme) -> str:
+    """L'expression en syntaxe FTS5. Mots et clés ne contiennent que [a-z0-9] : aucun
+    opérateur saisi ne peut passer ; chaque famille est bornée à sa colonne."""
+    if isinstance(terme, Mots):
+        colonnes = "nom" if terme.nom_seul else "nom texte"
+        groupes = " AND ".join(
+            "(" + " OR ".join(f'"{mot}"*' for mot in alternatives) + ")"
+            for alternatives in terme.groupes
+        )
+        return f"{{{colonnes}}} : ({groupes})"
+    if isinstance(terme, Cles):
+        return "{cles} : (" + " OR ".join(f'"{cle}"' for cle in terme.cles) + ")"
+    if isinstance(terme, Sauf):
+        return f"({rendre(terme.gardee)}) NOT ({rendre(terme.exclue)})"
+    operateur = " AND " if isinstance(terme, Et) else " OR "
+    return operateur.join(f"({rendre(t)})" for t in terme.termes)
 
 
-def cte_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str, list]:
-    expression = _expression(groupes)
-    if nom_seul:
-        expression = f"{{nom}} : ({expression})"
-    return "SELECT rowid AS service_id FROM recherche_fts WHERE recherche_fts MATCH %s", [
-        expression
-    ]
+def source(terme) -> tuple[str, str, str, list]:
+    """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression ;
+    FTS5 les rend dans l'ordre des identifiants et s'arrête à la limite."""
+    if terme is None:
+        return "repertoire_indexservice f", "f.service_id", "1 = 1", []
+    return "recherche_fts f", "f.rowid", "f.recherche_fts MATCH %s", [rendre(terme)]
 
 
-def source_texte(groupes: list[list[str]], *, nom_seul: bool = False) -> tuple[str, str, list]:
-    """FROM (l'index alias `i`, lu dans l'ordre des identifiants), WHERE et paramètres, pour
-    parcourir les fiches qui contiennent les mots et s'arrêter dès que la page est pleine."""
-    _, params = cte_texte(groupes, nom_seul=nom_seul)
-    return (
-        "recherche_fts JOIN repertoire_indexservice i ON i.service_id = recherche_fts.rowid",
-        "recherche_fts MATCH %s",
-        params,
-    )
-
-
-def cte_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
-    """Préfiltre R*Tree sur le rectangle englobant, puis distance exacte."""
+def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
+    """(service, distance) des points du rectangle englobant, par le R*Tree, distance lue
+    dans ses colonnes auxiliaires ; le cercle exact est appliqué par l'appelant."""
     sud, nord, ouest, est = boite(lat, lon, km)
     distance = distance_sql("latitude", "longitude", MINIMUM)
     sql = (
-        f"SELECT service_id, MIN({distance}) AS distance FROM recherche_points "
-        "WHERE min_lat <= %s AND max_lat >= %s AND min_lon <= %s AND max_lon >= %s "
-        "GROUP BY service_id HAVING distance <= %s"
+        f"SELECT service_id, {distance} FROM recherche_points "
+        "WHERE min_lat <= %s AND max_lat >= %s AND min_lon <= %s AND max_lon >= %s"
     )
-    return sql, [*parametres_distance(lat, lon), nord, sud, est, ouest, km]
+    return sql, [*parametres_distance(lat, lon), nord, sud, est, ouest]
 
 
 def prefixes_connus(cursor, prefixes: list[str]) -> set[str]:
@@ -105,7 +104,7 @@ def retirer(cursor, service_ids: list[int]) -> None:
 def ajouter(cursor, service_ids: list[int]) -> None:
     liste = _liste(service_ids)
     cursor.execute(
-        "INSERT INTO recherche_fts (rowid, nom, texte) SELECT service_id, nom, texte "
+        "INSERT INTO recherche_fts (rowid, nom, texte, cles) SELECT service_id, nom, texte, cles "
         f"FROM repertoire_indexservice WHERE service_id IN ({liste})",
         service_ids,
     )

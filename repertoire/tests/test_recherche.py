@@ -306,7 +306,7 @@ def test_une_page_de_resultats_coute_un_nombre_fixe_de_requetes(django_assert_nu
         s.lieux.add(LieuFactory(structure=s.structure, commune=Commune.objects.get(pk="58194")))
     indexer_services()
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(12):
         page = rechercher(Critere(q="ehpad", commune="Nevers", rayon_km=10), par_page=25)
         for resultat in page.resultats:
             _ = [lieu.commune.nom for lieu in resultat.service.lieux.all()]
@@ -355,7 +355,8 @@ def test_au_dela_de_mille_le_total_est_un_plancher(monkeypatch):
 def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complete(
     critere, monkeypatch
 ):
-    """Petit cercle d'abord, meilleur score d'abord : des raccourcis, jamais d'autres pages."""
+    """Lecture dense (cercles croissants, total compté sans tout lire) ou lecture de tout le
+    rayon : des chemins différents, jamais d'autres pages."""
     hasard = random.Random(7)
     noms = ["Accueil de jour", "Halte répit", "EHPAD", "Club"]
     besoins = [["accueil-de-jour"], ["ehpad"], []]
@@ -376,7 +377,6 @@ def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complet
             for page in (rechercher(critere, page=n, par_page=7) for n in (1, 2, 5))
         ]
 
-    avec_raccourcis = pages()
-    monkeypatch.setattr(moteur, "CERCLES", ())
-    monkeypatch.setattr(moteur, "_meilleurs_seaux_possibles", lambda requete, tri: False)
-    assert avec_raccourcis == pages()
+    tout_lu = pages()
+    monkeypatch.setattr(moteur, "LIMITE_DENSE", 4)
+    assert pages() == tout_lu
