@@ -8,14 +8,25 @@ que l'index plein texte évalue sans rien énumérer de trop : « services d'emp
 Paris » n'examine que les fiches qui ont à la fois la clé du besoin et celle d'une maille.
 """
 
+import re
 from dataclasses import dataclass
 
+from core.texte import sans_accents
 from repertoire.recherche.geo import boite
 
 PREFIXE = "zz"  # les clés ne vivent que dans leur propre colonne : aucun mot saisi ne les atteint
 # Côté des mailles, en degrés, de la plus fine (≈ 1 km) à la plus large (≈ 280 km).
 MAILLES = (0.01, 0.04, 0.16, 0.64, 2.56)
 MAILLES_PAR_CERCLE = 30  # au-delà, on passe au niveau plus large
+
+
+_MOT = re.compile(r"[a-z0-9]+")
+
+
+def texte_indexe(texte: str) -> str:
+    """Minuscules sans accents, un espace entre les mots : ce que l'index découpe (FTS5 en
+    tire les mêmes mots) et ce que `drapeau` relit."""
+    return " ".join(_MOT.findall(sans_accents(texte).lower()))
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,15 @@ def cle_besoin(pk: int) -> str:
 
 def cle_public(pk: int) -> str:
     return f"{PREFIXE}p{pk}"
+
+
+def cle_famille_besoin(pk: int) -> str:
+    """Portée par les fiches du besoin de premier niveau `pk` ou d'un de ses enfants."""
+    return f"{PREFIXE}bf{pk}"
+
+
+def cle_famille_public(pk: int) -> str:
+    return f"{PREFIXE}pf{pk}"
 
 
 def cle_mode(mode: str) -> str:

@@ -27,6 +27,8 @@ MODES = ("sur_place", "a_domicile", "a_distance")
 
 # Par modèle (Besoin, Public) : pk → [libellé, libellé du parent].
 Libelles = dict[type, dict[int, list[str]]]
+# Par modèle : pk → pk du premier niveau (le parent, ou lui-même).
+Racines = dict[type, dict[int, int]]
 
 
 def indexer_services(
@@ -56,10 +58,14 @@ def indexer_services(
         }
         for modele in (Besoin, Public)
     }
+    racines = {
+        modele: {pk: parent or pk for pk, parent in modele.objects.values_list("pk", "parent_id")}
+        for modele in (Besoin, Public)
+    }
     indexees = 0
     for debut in range(0, len(ids), TAILLE_LOT):
         lot = ids[debut : debut + TAILLE_LOT]
-        indexees += _indexer_lot(lot, moteur, libelles)
+        indexees += _indexer_lot(lot, moteur, libelles, racines)
         if progression:
             progression(len(lot))
     if service_ids is None:
@@ -69,8 +75,8 @@ def indexer_services(
 
 
 @transaction.atomic
-def _indexer_lot(ids: list[int], moteur: ModuleType, libelles: Libelles) -> int:
-    fiches, points = _fiches(ids, libelles)
+def _indexer_lot(ids: list[int], moteur: ModuleType, libelles: Libelles, racines: Racines) -> int:
+    fiches, points = _fiches(ids, libelles, racines)
     with connection.cursor() as cursor:
         moteur.retirer(cursor, ids)
         PointService.objects.filter(service_id__in=ids).delete()
@@ -82,7 +88,9 @@ def _indexer_lot(ids: list[int], moteur: ModuleType, libelles: Libelles) -> int:
     return len(fiches)
 
 
-def _fiches(ids: list[int], libelles: Libelles) -> tuple[list[IndexService], list[PointService]]:
+def _fiches(
+    ids: list[int], libelles: Libelles, racines: Racines
+) -> tuple[list[IndexService], list[PointService]]:
     """Lit les services publiés du lot en quelques requêtes plates (pas d'objets liés)."""
     services = Service.objects.publies().filter(pk__in=ids)
     besoins = _par_service(Service.besoins.through, "besoin", ids)
@@ -119,7 +127,9 @@ def _fiches(ids: list[int], libelles: Libelles) -> tuple[list[IndexService], lis
         partout = s["accueil_a_distance"] and not zones[pk]
         cles = {
             *(expression.cle_besoin(b) for b in besoins[pk]),
+            *(expression.cle_famille_besoin(racines[Besoin][b]) for b in besoins[pk]),
             *(expression.cle_public(p) for p in publics[pk]),
+            *(expression.cle_famille_public(racines[Public][p]) for p in publics[pk]),
             *(expression.cle_acces(mode) for mode in s["modes_acces"] or []),
             *(expression.cle_mode(m) for m in MODES if s[f"accueil_{m}"]),
             *zones[pk],
@@ -137,8 +147,8 @@ def _fiches(ids: list[int], libelles: Libelles) -> tuple[list[IndexService], lis
         fiches.append(
             IndexService(
                 service_id=pk,
-                nom=f"{s['nom']} {s['structure__nom']}"[:320],
-                texte=" ".join(filter(None, texte)),
+                nom=expression.texte_indexe(f"{s['nom']} {s['structure__nom']}")[:320],
+                texte=expression.texte_indexe(" ".join(filter(None, texte))),
                 cles=" ".join(sorted(cles)),
                 joignable_partout=partout,
             )

@@ -30,6 +30,8 @@ from repertoire.recherche.expression import (
     Sauf,
     cle_acces,
     cle_besoin,
+    cle_famille_besoin,
+    cle_famille_public,
     cle_mode,
     cle_public,
     cle_zone,
@@ -72,6 +74,7 @@ class Requete:
     """Ce que le SQL reçoit : la saisie validée, corrigée et traduite en identifiants."""
 
     groupes: list[list[str]] = field(default_factory=list)  # un groupe d'alternatives par mot
+    termes: list[list[str]] = field(default_factory=list)  # les mêmes, tels que l'index les cherche
     besoins_du_texte: dict[int, str] = field(default_factory=dict)  # pk → libellé
     besoins: dict[int, str] | None = None
     publics: list[int] | None = None
@@ -144,25 +147,31 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
 
 def _corriger(mots: list[str], requete: Requete) -> list[list[str]]:
     """Un mot inconnu de l'index est remplacé par ses voisins à une faute près ; sans voisin,
-    il est ignoré (et dit), pour ne pas vider les résultats à cause d'une faute."""
+    il est ignoré (et dit), pour ne pas vider les résultats à cause d'une faute. Remplit
+    aussi `requete.termes`, ce que l'index cherchera pour chaque groupe."""
     moteur = moteur_de_la_base()
     racines = {mot: _racine(mot) for mot in mots}
     with connection.cursor() as cursor:
-        connus = moteur.prefixes_connus(cursor, list(set(racines.values())))
+        connus = moteur.termes_des_prefixes(cursor, list(set(racines.values())))
         inconnus = [m for m in mots if racines[m] not in connus]
         voisins = {m: _voisins(m) for m in inconnus if _corrigeable(m)}
         existants = moteur.mots_existants(cursor, sorted(set().union(*voisins.values())))
+        corrections = {
+            mot: sorted(voisins.get(mot, set()) & existants)[:CORRECTIONS_MAX] for mot in inconnus
+        }
+        connus |= moteur.termes_des_prefixes(
+            cursor, sorted({c for liste in corrections.values() for c in liste} - set(connus))
+        )
     groupes = []
     for mot in mots:
-        if racines[mot] in connus:
-            groupes.append([racines[mot]])
-            continue
-        corrections = sorted(voisins.get(mot, set()) & existants)[:CORRECTIONS_MAX]
-        if corrections:
-            groupes.append(corrections)
-            requete.messages.append(f"« {mot} » compris comme « {' ou '.join(corrections)} ».")
-        else:
+        groupe = [racines[mot]] if racines[mot] in connus else corrections[mot]
+        if not groupe:
             requete.messages.append(f"« {mot} » ne figure dans aucune fiche ; il est ignoré.")
+            continue
+        if groupe != [racines[mot]]:
+            requete.messages.append(f"« {mot} » compris comme « {' ou '.join(groupe)} ».")
+        groupes.append(groupe)
+        requete.termes.append(sorted({terme for m in groupe for terme in connus[m]}))
     return groupes
 
 
@@ -190,6 +199,24 @@ def _publics(slug: str) -> list[int]:
     """Le public et ses sous-publics : « personnes âgées » inclut les plus de 75 ans."""
     return list(
         Public.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values_list("pk", flat=True)
+    )
+
+
+def _cles_familles(modele, cle, cle_famille, pks) -> Cles | None:
+    """Les clés d'un ensemble de besoins (ou publics) : une famille entière (le parent et
+    tous ses enfants) tient en une clé, au lieu d'une par membre, bien plus coûteuses à
+    réunir pour l'index."""
+    if pks is None:
+        return None
+    pks = set(pks)
+    enfants: dict[int, set[int]] = {}
+    for pk, parent in modele.objects.filter(parent_id__in=pks).values_list("pk", "parent_id"):
+        enfants.setdefault(parent, set()).add(pk)
+    familles = {p for p in pks if enfants.get(p) and enfants[p] <= pks}
+    couverts = set().union(familles, *(enfants[p] for p in familles))
+    return Cles(
+        tuple(sorted(cle_famille(p) for p in familles))
+        + tuple(sorted(cle(pk) for pk in pks - couverts))
     )
 
 
@@ -268,6 +295,7 @@ class Plan:
     candidats: object  # l'union des seaux (None : toutes les fiches)
     lieu: object = None  # mailles du rayon, zones couvrant la commune, services « partout »
     couvrant: object = None  # zones couvrant la commune et services « partout » seuls
+    drapeaux: tuple = ()  # (mots, mots dans le nom, besoin reconnu) : ce qui fait le score
 
 
 def planifier(requete: Requete) -> Plan:
@@ -275,13 +303,15 @@ def planifier(requete: Requete) -> Plan:
     au besoin reconnu dans la saisie. Chaque score est un seau, une expression de l'index :
     les meilleurs se lisent d'abord et la lecture s'arrête quand la page est pleine."""
     filtre = et(
-        _cles(cle_besoin, requete.besoins),
-        _cles(cle_public, requete.publics),
+        _cles_familles(Besoin, cle_besoin, cle_famille_besoin, requete.besoins),
+        _cles_familles(Public, cle_public, cle_famille_public, requete.publics),
         _cles(cle_mode, [MODES_ACCUEIL[requete.mode_accueil]] if requete.mode_accueil else None),
         _cles(cle_acces, [requete.mode_acces] if requete.mode_acces else None),
     )
-    texte = Mots(tuple(map(tuple, requete.groupes))) if requete.groupes else None
-    besoin = _cles(cle_besoin, requete.besoins_du_texte or None)
+    texte = Mots(tuple(map(tuple, requete.termes))) if requete.termes else None
+    besoin = _cles_familles(
+        Besoin, cle_besoin, cle_famille_besoin, requete.besoins_du_texte or None
+    )
     if texte:
         nom = Mots(texte.groupes, nom_seul=True)
         seaux = (
@@ -299,6 +329,8 @@ def planifier(requete: Requete) -> Plan:
     else:
         seaux = [[Seau(0, None, False)]]
     plan = Plan(filtre, seaux, ou(texte, besoin) if texte or besoin else None)
+    if texte or besoin:
+        plan.drapeaux = (texte, Mots(texte.groupes, nom_seul=True) if texte else None, besoin)
     if requete.position:
         couvrant = _zones_couvrant(requete.commune)
         plan.couvrant = Cles(couvrant)
@@ -331,6 +363,7 @@ def _zones_couvrant(commune: Commune | None) -> tuple[str, ...]:
 
 LIMITE_DENSE = 1500  # au-delà, on ne lit plus tout le rayon : cercles croissants (`_plus_proches`)
 ESSAIS_CERCLE = 8
+COUVERTES_LOIN_KM = 1300  # la métropole tient dans ce cercle ; au-delà, on lit tout
 
 
 @dataclass(frozen=True)
@@ -361,6 +394,9 @@ def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[l
         total = _compter(et(plan.filtre, plan.candidats), requete)
         return _sans_lieu(plan, requete, voulus)[decalage:], total
     cle = _cle_de_tri(tri)
+    if _petit(plan, requete):
+        lignes = sorted(_petit_ensemble(plan, requete), key=cle)
+        return lignes[decalage:voulus], len(lignes)
     candidats = et(plan.filtre, plan.candidats, plan.lieu)
     if _compter(candidats, requete, LIMITE_DENSE) < LIMITE_DENSE:
         lignes = sorted(
@@ -416,78 +452,124 @@ def _sans_lieu(plan: Plan, requete: Requete, voulus: int) -> list[Ligne]:
 
 
 def _plus_proches(plan: Plan, seau: Seau, requete: Requete, voulus: int) -> list[Ligne]:
-    """Les `voulus` fiches du seau les plus proches dans le rayon (puis celles des zones
-    couvrantes, plus loin). Seau peu peuplé : lu en entier. Sinon, un cercle assez petit pour
-    tenir sous LIMITE_DENSE et assez grand pour contenir la page : tout ce qui est hors du
-    cercle est plus loin que ce qu'il contient."""
+    """Les `voulus` fiches du seau les plus proches : dans le rayon d'abord, puis celles que
+    leurs zones couvrent, plus loin. Rayon trop peuplé pour être lu : cercles croissants."""
     expression = et(plan.filtre, seau.expression)
-    dans_le_lieu = et(expression, plan.lieu)
-    if _compter(dans_le_lieu, requete, LIMITE_DENSE) < LIMITE_DENSE:
-        return sorted(_autour(dans_le_lieu, seau, requete), key=_cle_de_tri("distance"))[:voulus]
-    rayon = requete.rayon_km
-    cercle, assez_petit, trop_petit = rayon / 8, rayon, 0.0
+    distances = _dans_le_cercle(expression, requete, requete.rayon_km)
+    if distances is None:
+        distances = _cercles_croissants(expression, requete, voulus)
+    proches = sorted((d, sid) for sid, d in distances.items())[:voulus]
+    lignes = [Ligne(sid, seau.score, seau.dans_texte, d, True, False, False) for d, sid in proches]
+    if len(lignes) < voulus:
+        lignes += _couvertes_plus_loin(
+            et(expression, plan.couvrant), seau, requete, voulus - len(lignes), set(distances)
+        )
+    return lignes
+
+
+def _cercles_croissants(expression, requete: Requete, voulus: int) -> dict[int, float]:
+    """Un cercle assez petit pour se lire sous LIMITE_DENSE, assez grand pour contenir la
+    page : ce qui est hors du cercle est plus loin que tout ce qu'il contient."""
+    bas, haut = 0.0, requete.rayon_km  # bas : trop peu de fiches ; haut : trop pour les lire
+    cercle = haut / 4
     for _ in range(ESSAIS_CERCLE):
-        lignes = _dans_le_cercle(expression, seau, requete, cercle)
-        if lignes is None:
-            assez_petit = cercle
-        elif len(lignes) >= voulus:
-            return sorted(lignes, key=_cle_de_tri("distance"))[:voulus]
+        distances = _dans_le_cercle(expression, requete, cercle)
+        if distances is not None and len(distances) >= voulus:
+            return distances
+        if distances is None:
+            haut = cercle
         else:
-            trop_petit = cercle
-        cercle = (trop_petit + assez_petit) / 2 if trop_petit else assez_petit / 4
-        if cercle >= rayon:
+            bas = cercle
+        cercle = math.sqrt(bas * haut) if bas else haut / 4
+    return _dans_le_cercle(expression, requete, requete.rayon_km, tout=True) or {}
+
+
+def _couvertes_plus_loin(
+    couvertes, seau: Seau, requete: Requete, voulus: int, deja: set[int]
+) -> list[Ligne]:
+    """Les plus proches des fiches couvertes (zones, partout) hors du rayon : par cercles
+    quatre fois plus grands, jusqu'à COUVERTES_LOIN_KM ; au-delà, toutes, par distance."""
+    cercle = requete.rayon_km
+    while cercle * 4 <= COUVERTES_LOIN_KM:
+        cercle *= 4
+        distances = _dans_le_cercle(couvertes, requete, cercle)
+        if distances is None:
             break
-    return sorted(_autour(dans_le_lieu, seau, requete), key=_cle_de_tri("distance"))[:voulus]
+        trouvees = sorted((d, sid) for sid, d in distances.items() if sid not in deja)
+        if len(trouvees) >= voulus:
+            brutes = [(sid, d, seau.score, seau.dans_texte) for d, sid in trouvees[:voulus]]
+            return _lignes_autour(brutes, requete)
+    lignes = [ligne for ligne in _autour(couvertes, seau, requete) if ligne.service_id not in deja]
+    return sorted(lignes, key=_cle_de_tri("distance"))[:voulus]
 
 
-def _dans_le_cercle(expression, seau: Seau, requete: Requete, cercle: float) -> list[Ligne] | None:
-    """Les fiches du seau à moins de `cercle` km ; None s'il y en a trop pour les lire."""
+def _dans_le_cercle(
+    expression, requete: Requete, cercle: float, *, tout: bool = False
+) -> dict[int, float] | None:
+    """Fiche → distance, pour les fiches à moins de `cercle` km ; None s'il y en a trop pour
+    les lire (LIMITE_DENSE), sauf à tout demander."""
+    limite = None if tout else LIMITE_DENSE
     lat, lon = requete.position
     if expression is None and not requete.ouvert_le:
         sql, params = moteur_de_la_base().sql_proches(lat, lon, cercle)
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} LIMIT %s", [*params, LIMITE_DENSE])
+            if limite:
+                sql, params = f"{sql} LIMIT %s", [*params, limite]
+            cursor.execute(sql, params)
             brutes = cursor.fetchall()
     else:
         dans_les_mailles = et(expression, Cles(cles_cercle(lat, lon, cercle)))
-        brutes = _lire(dans_les_mailles, requete, distance=True, limite=LIMITE_DENSE)
-    if len(brutes) >= LIMITE_DENSE:
+        brutes = _lire(dans_les_mailles, requete, distance=True, limite=limite)
+    if limite and len(brutes) >= limite:
         return None
     distances: dict[int, float] = {}
     for sid, distance in brutes:
         if distance is not None and distance <= cercle:
             distances[sid] = min(distance, distances.get(sid, distance))
-    return [
-        Ligne(sid, seau.score, seau.dans_texte, d, True, False, False)
-        for sid, d in distances.items()
-    ]
+    return distances
 
 
 def _autour(expression, seau: Seau, requete: Requete) -> list[Ligne]:
     """Toutes les fiches de l'expression dans le rayon ou couvertes par leurs zones."""
-    return _lignes_autour(_lire(expression, requete, distance=True), seau, requete)
+    brutes = _lire(expression, requete, distance=True)
+    return _lignes_autour([(b[0], b[1], seau.score, seau.dans_texte) for b in brutes], requete)
 
 
-def _lignes_autour(brutes: list, seau: Seau, requete: Requete) -> list[Ligne]:
-    """Garde ce qui est dans le rayon, ou au-delà (ou sans lieu) mais couvert par une zone
-    ou joignable de partout ; ces deux cas ne sont vérifiés que pour les fiches lointaines."""
+def _lignes_autour(brutes: list[tuple], requete: Requete) -> list[Ligne]:
+    """(identifiant, distance, score, dans le texte) → lignes : garde ce qui est dans le
+    rayon, ou au-delà (ou sans lieu) mais couvert par une zone ou joignable de partout ; ces
+    deux cas ne sont vérifiés que pour les fiches lointaines."""
     rayon = requete.rayon_km
     loin = [sid for sid, distance, *_ in brutes if distance is None or distance > rayon]
     couverts, partout = _couverts(loin, requete)
     return [
-        Ligne(
-            sid,
-            seau.score,
-            seau.dans_texte,
-            distance,
-            proche,
-            sid in couverts,
-            sid in partout,
-        )
-        for sid, distance, *_ in brutes
+        Ligne(sid, score, dans_texte, distance, proche, sid in couverts, sid in partout)
+        for sid, distance, score, dans_texte in brutes
         for proche in [distance is not None and distance <= rayon]
         if proche or sid in couverts or sid in partout
     ]
+
+
+def _petit(plan: Plan, requete: Requete) -> bool:
+    return bool(plan.drapeaux) and (
+        _compter(et(plan.filtre, plan.lieu), requete, LIMITE_DENSE) < LIMITE_DENSE
+    )
+
+
+def _petit_ensemble(plan: Plan, requete: Requete) -> list[Ligne]:
+    """Quand le filtre et le lieu seuls laissent peu de fiches, l'index ne lit pas les mots
+    (les mots courants coûtent cher à FTS5 à chaque expression) : chaque fiche de cet
+    ensemble dit elle-même si elle contient les mots, dans son nom, et le besoin reconnu."""
+    texte, nom, besoin = plan.drapeaux
+    brutes = _lire(
+        et(plan.filtre, plan.lieu), requete, distance=True, drapeaux=[texte, nom, besoin]
+    )
+    retenues = [
+        (sid, distance, bool(t) + bool(n) + 2 * bool(b), bool(t))
+        for sid, distance, t, n, b in brutes
+        if t or b
+    ]
+    return _lignes_autour(retenues, requete)
 
 
 def _couverts(ids: list[int], requete: Requete) -> tuple[set[int], set[int]]:
@@ -545,7 +627,7 @@ def _par_nom(plan: Plan, requete: Requete, decalage: int, voulus: int) -> tuple[
             )
             noms = {brute[0]: brute[-1] for brute in brutes}
             lignes = (
-                _lignes_autour(brutes, seau, requete)
+                _lignes_autour([(b[0], b[1], seau.score, seau.dans_texte) for b in brutes], requete)
                 if autour
                 else [
                     Ligne(sid, seau.score, seau.dans_texte, None, False, False, False)
@@ -568,10 +650,16 @@ def _liste(valeurs) -> str:
 
 
 def _selection(
-    expression, requete: Requete, colonnes: Callable[[str], tuple[str, list]], en_plus
+    expression,
+    requete: Requete,
+    colonnes: Callable[[str], tuple[str, list]],
+    en_plus,
+    *,
+    fiche: bool = False,
 ) -> tuple[str, str, str, str, list, list]:
-    """FROM, identifiant, WHERE (expression, ouverture, condition en plus) et paramètres."""
-    de, ident, where, params = moteur_de_la_base().source(expression)
+    """SELECT, FROM, identifiant, WHERE (expression, ouverture, condition en plus) et
+    paramètres ; `fiche` : la fiche de recherche est jointe, pour les drapeaux."""
+    de, ident, where, params = moteur_de_la_base().source(expression, fiche=fiche)
     conditions, params = [where], list(params)
     for condition in (
         _filtre_ouvert(requete.ouvert_le) if requete.ouvert_le else None,
@@ -593,9 +681,11 @@ def _lire(
     limite: int | None = None,
     par_nom: bool = False,
     en_plus: Condition | None = None,
+    drapeaux: list | None = None,
 ) -> list[tuple]:
-    """(identifiant[, distance][, nom]) des fiches de l'expression, dans l'ordre des
-    identifiants (ou des noms)."""
+    """(identifiant[, distance][, drapeaux…][, nom]) des fiches de l'expression, dans l'ordre
+    des identifiants (ou des noms). Un drapeau dit si la fiche satisfait une expression
+    (None : jamais)."""
 
     def colonnes(ident: str) -> tuple[str, list]:
         select, params = [ident], []
@@ -608,12 +698,18 @@ def _lire(
                 f"WHERE p.service_id = {ident})"
             )
             params += _parametres_distance(requete)
+        for drapeau in drapeaux or []:
+            sql, params_drapeau = (
+                moteur_de_la_base().drapeau(drapeau) if drapeau is not None else ("0", [])
+            )
+            select.append(sql)
+            params += params_drapeau
         if par_nom:
             select.append("s.nom")
         return ", ".join(select), params
 
     select, de, ident, where, params_select, params = _selection(
-        expression, requete, colonnes, en_plus
+        expression, requete, colonnes, en_plus, fiche=bool(drapeaux)
     )
     sql = f"SELECT {select} FROM {de}"
     if par_nom:

@@ -15,7 +15,7 @@ def _requete_texte(terme: Mots) -> str:
     tsquery saisi ne peut passer."""
     poids = "A" if terme.nom_seul else ""
     return " & ".join(
-        "(" + " | ".join(f"{mot}:*{poids}" for mot in alternatives) + ")"
+        "(" + " | ".join(f"{mot.rstrip('*')}:*{poids}" for mot in alternatives) + ")"
         for alternatives in terme.groupes
     )
 
@@ -39,10 +39,16 @@ def rendre(terme) -> tuple[str, list]:
     )
 
 
-def source(terme) -> tuple[str, str, str, list]:
-    """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression."""
+def source(terme, *, fiche: bool = False) -> tuple[str, str, str, list]:
+    """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression ;
+    la source est la fiche elle-même, `fiche` n'y change rien."""
     where, params = rendre(terme) if terme is not None else ("TRUE", [])
     return "repertoire_indexservice f", "f.service_id", where, params
+
+
+def drapeau(terme) -> tuple[str, list]:
+    """Vrai si la fiche satisfait l'expression : le même opérateur, ligne par ligne."""
+    return rendre(terme)
 
 
 def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
@@ -57,16 +63,17 @@ def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
     return sql, [*parametres_distance(lat, lon), ouest, sud, est, nord]
 
 
-def prefixes_connus(cursor, prefixes: list[str]) -> set[str]:
-    """Les préfixes par lesquels commence au moins un mot de l'index (LIKE servi par pg_trgm)."""
+def termes_des_prefixes(cursor, prefixes: list[str]) -> dict[str, list[str]]:
+    """Les préfixes par lesquels commence au moins un mot de l'index (LIKE servi par pg_trgm),
+    cherchés tels quels : GIN parcourt ses lexèmes par préfixe."""
     if not prefixes:
-        return set()
+        return {}
     cursor.execute(
         "SELECT prefixe FROM unnest(%s::text[]) AS prefixe WHERE EXISTS "
         "(SELECT 1 FROM recherche_mot WHERE mot LIKE prefixe || '%%')",
         [prefixes],
     )
-    return {ligne[0] for ligne in cursor.fetchall()}
+    return {ligne[0]: [f"{ligne[0]}*"] for ligne in cursor.fetchall()}
 
 
 def mots_existants(cursor, candidats: list[str]) -> set[str]:

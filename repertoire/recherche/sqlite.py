@@ -5,6 +5,7 @@ Tables créées par les migrations 0002 à 0004 ; ce module les lit et les tient
 """
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 
 from core.texte import sans_accents
@@ -12,6 +13,8 @@ from repertoire.recherche.expression import Cles, Et, Mots, Sauf
 from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "min"
+PREFIXE_INDEXE = 4  # prefix = '2 3 4' dans la migration 0002
+MOTS_MAX = 50  # au-delà, un préfixe reste un préfixe
 _MOT = re.compile(r"[a-z0-9]+")
 
 
@@ -38,7 +41,7 @@ def rendre(terme) -> str:
     if isinstance(terme, Mots):
         colonnes = "nom" if terme.nom_seul else "nom texte"
         groupes = " AND ".join(
-            "(" + " OR ".join(f'"{mot}"*' for mot in alternatives) + ")"
+            "(" + " OR ".join(_terme(t) for t in alternatives) + ")"
             for alternatives in terme.groupes
         )
         return f"{{{colonnes}}} : ({groupes})"
@@ -50,12 +53,39 @@ def rendre(terme) -> str:
     return operateur.join(f"({rendre(t)})" for t in terme.termes)
 
 
-def source(terme) -> tuple[str, str, str, list]:
+def _terme(terme: str) -> str:
+    return f'"{terme[:-1]}"*' if terme.endswith("*") else f'"{terme}"'
+
+
+def source(terme, *, fiche: bool = False) -> tuple[str, str, str, list]:
     """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression ;
-    FTS5 les rend dans l'ordre des identifiants et s'arrête à la limite."""
+    FTS5 les rend dans l'ordre des identifiants et s'arrête à la limite. `fiche` : la fiche
+    de recherche, alias `x`, est jointe (pour `drapeau`)."""
     if terme is None:
         return "repertoire_indexservice f", "f.service_id", "1 = 1", []
-    return "recherche_fts f", "f.rowid", "f.recherche_fts MATCH %s", [rendre(terme)]
+    de = "recherche_fts f"
+    if fiche:
+        de += " JOIN repertoire_indexservice x ON x.service_id = f.rowid"
+    return de, "f.rowid", "f.recherche_fts MATCH %s", [rendre(terme)]
+
+
+def drapeau(terme) -> tuple[str, list]:
+    """Vrai si la fiche `x` satisfait l'expression (mots ou clés), vérifié sur son texte, déjà
+    normalisé comme l'index (`expression.texte_indexe`) : même sens que FTS5, sans l'index."""
+    if isinstance(terme, Mots):
+        texte = "' ' || x.nom || ' '" if terme.nom_seul else "' ' || x.nom || ' ' || x.texte || ' '"
+        groupes = [
+            "(" + " OR ".join(f"{texte} LIKE %s" for _ in alternatives) + ")"
+            for alternatives in terme.groupes
+        ]
+        params = [
+            f"% {t[:-1]}%" if t.endswith("*") else f"% {t} %"
+            for alternatives in terme.groupes
+            for t in alternatives
+        ]
+        return "(" + " AND ".join(groupes) + ")", params
+    cles = " OR ".join("' ' || x.cles || ' ' LIKE %s" for _ in terme.cles)
+    return f"({cles})", [f"% {cle} %" for cle in terme.cles]
 
 
 def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
@@ -70,17 +100,31 @@ def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
     return sql, [*parametres_distance(lat, lon), nord, sud, est, ouest]
 
 
-def prefixes_connus(cursor, prefixes: list[str]) -> set[str]:
-    """Les préfixes par lesquels commence au moins un mot de l'index."""
+def termes_des_prefixes(cursor, prefixes: list[str]) -> dict[str, list[str]]:
+    """Pour chaque préfixe par lequel commence au moins un mot de l'index, les termes à
+    demander à FTS5 : le préfixe lui-même (« aide* ») s'il a un index de préfixes ou trop de
+    mots, sinon ses mots exacts. Un préfixe plus long que l'index de préfixes oblige FTS5 à
+    fusionner en mémoire les fiches de tous ses mots (≈ 3 ms pour un mot courant, à chaque
+    requête) ; un mot exact se lit au fil de l'index."""
     if not prefixes:
-        return set()
+        return {}
     sql = " UNION ALL ".join(
-        "SELECT %s WHERE EXISTS (SELECT 1 FROM recherche_mot WHERE mot >= %s AND mot < %s)"
+        "SELECT * FROM (SELECT %s, mot FROM recherche_mot WHERE mot >= %s AND mot < %s LIMIT %s)"
         for _ in prefixes
     )
-    params = [p for prefixe in prefixes for p in (prefixe, prefixe, prefixe + "\uffff")]
+    params = [
+        p for prefixe in prefixes for p in (prefixe, prefixe, prefixe + "\uffff", MOTS_MAX + 1)
+    ]
     cursor.execute(sql, params)
-    return {ligne[0] for ligne in cursor.fetchall()}
+    mots: dict[str, list[str]] = defaultdict(list)
+    for prefixe, mot in cursor.fetchall():
+        mots[prefixe].append(mot)
+    return {
+        prefixe: liste
+        if len(prefixe) > PREFIXE_INDEXE and len(liste) <= MOTS_MAX
+        else [f"{prefixe}*"]
+        for prefixe, liste in mots.items()
+    }
 
 
 def mots_existants(cursor, candidats: list[str]) -> set[str]:

@@ -145,7 +145,7 @@ def test_un_service_enregistre_ou_supprime_dans_l_admin_est_reindexe(deux_admins
     url = reverse("admin:repertoire_service_change", args=[service.pk])
 
     assert premiere.post(url, _formulaire_tel_quel(premiere.get(url))).status_code == 302
-    assert IndexService.objects.filter(service=service, nom__contains="Halte répit").exists()
+    assert IndexService.objects.filter(service=service, nom__contains="halte repit").exists()
 
     suppression = reverse("admin:repertoire_service_delete", args=[service.pk])
     assert premiere.post(suppression, {"post": "yes"}).status_code == 302

@@ -306,7 +306,7 @@ def test_une_page_de_resultats_coute_un_nombre_fixe_de_requetes(django_assert_nu
         s.lieux.add(LieuFactory(structure=s.structure, commune=Commune.objects.get(pk="58194")))
     indexer_services()
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         page = rechercher(Critere(q="ehpad", commune="Nevers", rayon_km=10), par_page=25)
         for resultat in page.resultats:
             _ = [lieu.commune.nom for lieu in resultat.service.lieux.all()]
@@ -350,13 +350,16 @@ def test_au_dela_de_mille_le_total_est_un_plancher(monkeypatch):
         Critere(q="répit", lat=NEVERS[0], lon=NEVERS[1], rayon_km=40, tri="distance"),
         Critere(q="accueil de jour"),
         Critere(q="ehpad répit"),
+        Critere(q="répit", besoin="aidants", commune="Nevers", rayon_km=15),
+        Critere(besoin="etre-heberge", commune="Nevers", rayon_km=10, tri="distance"),
+        Critere(q="jeux", commune="Nevers", rayon_km=5),
     ],
 )
 def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complete(
     critere, monkeypatch
 ):
-    """Lecture dense (cercles croissants, total compté sans tout lire) ou lecture de tout le
-    rayon : des chemins différents, jamais d'autres pages."""
+    """Drapeaux relus fiche par fiche, seaux lus dans tout le rayon, ou lecture dense (cercles
+    croissants, total compté sans tout lire) : des chemins différents, jamais d'autres pages."""
     hasard = random.Random(7)
     noms = ["Accueil de jour", "Halte répit", "EHPAD", "Club"]
     besoins = [["accueil-de-jour"], ["ehpad"], []]
@@ -368,6 +371,16 @@ def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complet
             lat=NEVERS[0] + hasard.uniform(-0.3, 0.3),
             lon=NEVERS[1] + hasard.uniform(-0.4, 0.4),
         )
+    for n in range(12):  # loin de Nevers : couverts par une zone, ou joignables à distance
+        loin = service(
+            nom=f"Halte répit lointaine {n}",
+            description="Jeux et répit des aidants.",
+            besoins=hasard.choice(besoins),
+            lat=hasard.choice([None, 45.0 + n / 10]),
+            accueil_a_distance=n % 3 == 0,
+        )
+        if n % 3:
+            ZoneInterventionFactory(service=loin, type="departement", code="58")
     indexer_services()
 
     def pages() -> list:
@@ -377,6 +390,9 @@ def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complet
             for page in (rechercher(critere, page=n, par_page=7) for n in (1, 2, 5))
         ]
 
-    tout_lu = pages()
+    petit_ensemble = pages()
+    assert petit_ensemble[0][:-1], "la première page ne doit pas être vide"
+    monkeypatch.setattr(moteur, "_petit", lambda plan, requete: False)
+    assert pages() == petit_ensemble
     monkeypatch.setattr(moteur, "LIMITE_DENSE", 4)
-    assert pages() == tout_lu
+    assert pages() == petit_ensemble
