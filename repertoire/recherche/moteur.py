@@ -381,9 +381,10 @@ def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[l
     """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1 quand il le dépasse).
 
     Sans lieu, les seaux se lisent dans l'ordre des identifiants jusqu'à remplir la page.
-    Autour d'un lieu, quand le rayon compte peu de candidats (moins de LIMITE_DENSE), on les
-    lit tous avec leur distance ; sinon chaque seau donne ses plus proches par cercles
-    croissants, et le total se compte sans tout lire.
+    Autour d'un lieu, quand le filtre et le lieu seuls laissent peu de fiches (moins de
+    LIMITE_DENSE), chacune dit si elle a les mots (`_petit_ensemble`) ; sinon, quand les
+    candidats sont peu nombreux, les seaux sont lus dans tout le rayon ; sinon chaque seau
+    donne ses plus proches par cercles croissants, et le total se compte sans tout lire.
     """
     plan = planifier(requete)
     decalage = (page - 1) * par_page
@@ -576,15 +577,12 @@ def _couverts(ids: list[int], requete: Requete) -> tuple[set[int], set[int]]:
     """Parmi ces fiches : celles qu'une zone couvre, celles joignables de partout."""
     if not ids:
         return set(), set()
-    zones = list(_zones_couvrant(requete.commune))
-    table = ZoneIntervention._meta.db_table
+    zone, params_zone = _zone_couvrante("i.service_id", requete)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT service_id, joignable_partout FROM repertoire_indexservice i "
-            f"WHERE service_id IN ({_liste(ids)}) AND (joignable_partout = %s OR EXISTS "
-            f"(SELECT 1 FROM {table} z WHERE z.service_id = i.service_id AND "
-            f"{_CLE_ZONE_SQL[connection.vendor]} IN ({_liste(zones)})))",
-            [*ids, True, *zones],
+            "SELECT service_id, joignable_partout FROM repertoire_indexservice i "
+            f"WHERE service_id IN ({_liste(ids)}) AND (joignable_partout = %s OR {zone})",
+            [*ids, True, *params_zone],
         )
         lignes = cursor.fetchall()
     return {sid for sid, partout in lignes if not partout}, {sid for sid, p in lignes if p}
@@ -595,6 +593,17 @@ _CLE_ZONE_SQL = {
     "sqlite": f"lower('{PREFIXE}z' || substr(z.type, 1, 1) || z.code)",
     "postgresql": f"lower('{PREFIXE}z' || left(z.type, 1) || z.code)",
 }
+
+
+def _zone_couvrante(ident: str, requete: Requete) -> tuple[str, list]:
+    """Une zone d'intervention de la fiche `ident` couvre la commune cherchée."""
+    zones = list(_zones_couvrant(requete.commune))
+    return (
+        f"EXISTS (SELECT 1 FROM {ZoneIntervention._meta.db_table} z "
+        f"WHERE z.service_id = {ident} AND {_CLE_ZONE_SQL[connection.vendor]} "
+        f"IN ({_liste(zones)}))",
+        zones,
+    )
 
 
 def _total_autour(plan: Plan, requete: Requete) -> int:
@@ -756,17 +765,13 @@ def _dans_le_rayon(requete: Requete) -> Condition:
 
 
 def _dans_le_rayon_ou_couvert(requete: Requete) -> Condition:
-    zones = list(_zones_couvrant(requete.commune))
-    table = ZoneIntervention._meta.db_table
-
     def condition(ident: str) -> tuple[str, list]:
         rayon, params = _dans_le_rayon(requete)(ident)
+        zone, params_zone = _zone_couvrante(ident, requete)
         return (
             f"({rayon} OR EXISTS (SELECT 1 FROM repertoire_indexservice j "
-            f"WHERE j.service_id = {ident} AND j.joignable_partout = %s) "
-            f"OR EXISTS (SELECT 1 FROM {table} z WHERE z.service_id = {ident} "
-            f"AND {_CLE_ZONE_SQL[connection.vendor]} IN ({_liste(zones)})))",
-            [*params, True, *zones],
+            f"WHERE j.service_id = {ident} AND j.joignable_partout = %s) OR {zone})",
+            [*params, True, *params_zone],
         )
 
     return condition
