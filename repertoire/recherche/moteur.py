@@ -381,10 +381,9 @@ def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[l
     """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1 quand il le dépasse).
 
     Sans lieu, les seaux se lisent dans l'ordre des identifiants jusqu'à remplir la page.
-    Autour d'un lieu, quand le filtre et le lieu seuls laissent peu de fiches (moins de
-    LIMITE_DENSE), chacune dit si elle a les mots (`_petit_ensemble`) ; sinon, quand les
-    candidats sont peu nombreux, les seaux sont lus dans tout le rayon ; sinon chaque seau
-    donne ses plus proches par cercles croissants, et le total se compte sans tout lire.
+    Autour d'un lieu, quand le filtre et le lieu seuls, ou à défaut les candidats, comptent
+    moins de LIMITE_DENSE fiches, elles sont lues une fois (`_tout_le_rayon`) ; sinon chaque
+    seau donne ses plus proches par cercles croissants, et le total se compte sans tout lire.
     """
     plan = planifier(requete)
     decalage = (page - 1) * par_page
@@ -395,21 +394,10 @@ def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[l
         total = _compter(et(plan.filtre, plan.candidats), requete)
         return _sans_lieu(plan, requete, voulus)[decalage:], total
     cle = _cle_de_tri(tri)
-    if _petit(plan, requete):
-        lignes = sorted(_petit_ensemble(plan, requete), key=cle)
-        return lignes[decalage:voulus], len(lignes)
-    candidats = et(plan.filtre, plan.candidats, plan.lieu)
-    if _compter(candidats, requete, LIMITE_DENSE) < LIMITE_DENSE:
-        lignes = sorted(
-            (
-                ligne
-                for groupe in plan.seaux
-                for seau in groupe
-                for ligne in _autour(et(plan.filtre, seau.expression, plan.lieu), seau, requete)
-            ),
-            key=cle,
-        )
-        return lignes[decalage:voulus], len(lignes)
+    for expression in _lisibles_en_entier(plan):
+        if _compter(expression, requete, LIMITE_DENSE) < LIMITE_DENSE:
+            lignes = sorted(_tout_le_rayon(plan, requete, expression), key=cle)
+            return lignes[decalage:voulus], len(lignes)
     groupes = plan.seaux if tri == "pertinence" else [[s for g in plan.seaux for s in g]]
     lignes = []
     for groupe in groupes:
@@ -551,20 +539,21 @@ def _lignes_autour(brutes: list[tuple], requete: Requete) -> list[Ligne]:
     ]
 
 
-def _petit(plan: Plan, requete: Requete) -> bool:
-    return bool(plan.drapeaux) and (
-        _compter(et(plan.filtre, plan.lieu), requete, LIMITE_DENSE) < LIMITE_DENSE
-    )
+def _lisibles_en_entier(plan: Plan) -> list:
+    """Ce qu'on lirait en entier s'il y a peu de fiches : le filtre et le lieu seuls (sans les
+    mots), puis les candidats."""
+    candidats = et(plan.filtre, plan.candidats, plan.lieu)
+    return [et(plan.filtre, plan.lieu), candidats] if plan.drapeaux else [candidats]
 
 
-def _petit_ensemble(plan: Plan, requete: Requete) -> list[Ligne]:
-    """Quand le filtre et le lieu seuls laissent peu de fiches, l'index ne lit pas les mots
-    (les mots courants coûtent cher à FTS5 à chaque expression) : chaque fiche de cet
-    ensemble dit elle-même si elle contient les mots, dans son nom, et le besoin reconnu."""
-    texte, nom, besoin = plan.drapeaux
-    brutes = _lire(
-        et(plan.filtre, plan.lieu), requete, distance=True, drapeaux=[texte, nom, besoin]
-    )
+def _tout_le_rayon(plan: Plan, requete: Requete, expression) -> list[Ligne]:
+    """Toutes les fiches de l'expression (au plus LIMITE_DENSE), lues une fois : chacune dit
+    elle-même si elle contient les mots, dans son nom, et le besoin reconnu, d'où son score.
+    Une expression sans les mots (filtre et lieu seuls) évite à l'index les mots courants,
+    que FTS5 paie cher à chaque lecture."""
+    if not plan.drapeaux:
+        return _autour(expression, Seau(0, None, False), requete)
+    brutes = _lire(expression, requete, distance=True, drapeaux=list(plan.drapeaux))
     retenues = [
         (sid, distance, bool(t) + bool(n) + 2 * bool(b), bool(t))
         for sid, distance, t, n, b in brutes

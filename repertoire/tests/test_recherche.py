@@ -7,6 +7,7 @@ from django.utils import timezone
 from repertoire.horaires import est_ouvert
 from repertoire.models import Besoin, Public, Service, Structure
 from repertoire.recherche import Critere, moteur, rechercher
+from repertoire.recherche.expression import et
 from repertoire.recherche.geo import distance_km
 from repertoire.recherche.index import indexer_services
 from repertoire.tests.factories import (
@@ -358,8 +359,12 @@ def test_au_dela_de_mille_le_total_est_un_plancher(monkeypatch):
 def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complete(
     critere, monkeypatch
 ):
-    """Drapeaux relus fiche par fiche, seaux lus dans tout le rayon, ou lecture dense (cercles
+    """Filtre et lieu lus en entier, candidats lus en entier, ou lecture dense (cercles
     croissants, total compté sans tout lire) : des chemins différents, jamais d'autres pages."""
+
+    def plan_candidats(plan) -> list:
+        return [et(plan.filtre, plan.candidats, plan.lieu)]
+
     hasard = random.Random(7)
     noms = ["Accueil de jour", "Halte répit", "EHPAD", "Club"]
     besoins = [["accueil-de-jour"], ["ehpad"], []]
@@ -392,7 +397,7 @@ def test_les_raccourcis_du_moteur_donnent_les_memes_pages_que_la_requete_complet
 
     petit_ensemble = pages()
     assert petit_ensemble[0][:-1], "la première page ne doit pas être vide"
-    monkeypatch.setattr(moteur, "_petit", lambda plan, requete: False)
+    monkeypatch.setattr(moteur, "_lisibles_en_entier", lambda plan: plan_candidats(plan))
     assert pages() == petit_ensemble
     monkeypatch.setattr(moteur, "LIMITE_DENSE", 4)
     assert pages() == petit_ensemble
