@@ -78,6 +78,10 @@ class Requete:
     besoins_du_texte: dict[int, str] = field(default_factory=dict)  # pk → libellé
     besoins: dict[int, str] | None = None
     publics: list[int] | None = None
+    # Les mêmes en clés de l'index (`_cles_familles`) : None, pas de filtre.
+    cles_besoins_du_texte: Cles | None = None
+    cles_besoins: Cles | None = None
+    cles_publics: Cles | None = None
     mode_accueil: str = ""
     mode_acces: str = ""
     position: tuple[float, float] | None = None
@@ -96,11 +100,11 @@ def comprendre(critere: Critere, requete: Requete) -> None:
     _comprendre_texte(critere.q, requete)
     _comprendre_lieu(critere, requete)
     if critere.besoin:
-        requete.besoins = _besoins(besoin_et_descendants(critere.besoin))
+        requete.besoins, requete.cles_besoins = _besoins(besoin_et_descendants(critere.besoin))
         if not requete.besoins:
             raise SaisieIncomprise(f"Le besoin « {critere.besoin[:80]} » n'existe pas.")
     if critere.public:
-        requete.publics = _publics(critere.public)
+        requete.publics, requete.cles_publics = _publics(critere.public)
         if not requete.publics:
             raise SaisieIncomprise(f"Le public « {critere.public[:80]} » n'existe pas.")
     requete.mode_accueil = _choix(critere.mode_accueil, MODES_ACCUEIL, "mode d'accueil", requete)
@@ -133,7 +137,7 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
         requete.messages.append(f"La recherche a été raccourcie à {LONGUEUR_MAX} caractères.")
     if not texte:
         return
-    requete.besoins_du_texte = _besoins(
+    requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
         slug for trouve in besoins_pour_texte(texte) for slug in besoin_et_descendants(trouve)
     )
     mots = mots_de(texte)
@@ -191,32 +195,42 @@ def _voisins(mot: str) -> set[str]:
     ) - {mot}
 
 
-def _besoins(slugs) -> dict[int, str]:
-    return dict(Besoin.objects.filter(slug__in=list(slugs)).values_list("pk", "libelle"))
-
-
-def _publics(slug: str) -> list[int]:
-    """Le public et ses sous-publics : « personnes âgées » inclut les plus de 75 ans."""
-    return list(
-        Public.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values_list("pk", flat=True)
+def _besoins(slugs) -> tuple[dict[int, str], Cles | None]:
+    """pk → libellé des besoins, et leurs clés ; leurs enfants sont lus dans la même requête."""
+    slugs = list(slugs)
+    lignes = Besoin.objects.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs)).values_list(
+        "pk", "parent_id", "slug", "libelle"
     )
+    membres = {pk: libelle for pk, _, slug, libelle in lignes if slug in slugs}
+    familles = [(pk, parent) for pk, parent, _, _ in lignes]
+    return membres, _cles_familles(familles, membres, cle_besoin, cle_famille_besoin)
 
 
-def _cles_familles(modele, cle, cle_famille, pks) -> Cles | None:
-    """Les clés d'un ensemble de besoins (ou publics) : une famille entière (le parent et
-    tous ses enfants) tient en une clé, au lieu d'une par membre, bien plus coûteuses à
-    réunir pour l'index."""
-    if pks is None:
+def _publics(slug: str) -> tuple[list[int], Cles | None]:
+    """Le public et ses sous-publics : « personnes âgées » inclut les plus de 75 ans."""
+    lignes = list(
+        Public.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values_list("pk", "parent_id")
+    )
+    membres = [pk for pk, _ in lignes]
+    return membres, _cles_familles(lignes, membres, cle_public, cle_famille_public)
+
+
+def _cles_familles(familles, membres, cle, cle_famille) -> Cles | None:
+    """Les clés d'un ensemble de besoins (ou publics) ; `familles` : (pk, parent) des membres
+    et de tous leurs enfants. Une famille entière (le parent et tous ses enfants) tient en
+    une clé, au lieu d'une par membre, bien plus coûteuses à réunir pour l'index."""
+    if not membres:
         return None
-    pks = set(pks)
+    membres = set(membres)
     enfants: dict[int, set[int]] = {}
-    for pk, parent in modele.objects.filter(parent_id__in=pks).values_list("pk", "parent_id"):
-        enfants.setdefault(parent, set()).add(pk)
-    familles = {p for p in pks if enfants.get(p) and enfants[p] <= pks}
-    couverts = set().union(familles, *(enfants[p] for p in familles))
+    for pk, parent in familles:
+        if parent in membres:
+            enfants.setdefault(parent, set()).add(pk)
+    entieres = {p for p, fils in enfants.items() if fils <= membres}
+    couverts = set().union(entieres, *(enfants[p] for p in entieres))
     return Cles(
-        tuple(sorted(cle_famille(p) for p in familles))
-        + tuple(sorted(cle(pk) for pk in pks - couverts))
+        tuple(sorted(cle_famille(p) for p in entieres))
+        + tuple(sorted(cle(pk) for pk in membres - couverts))
     )
 
 
@@ -303,15 +317,13 @@ def planifier(requete: Requete) -> Plan:
     au besoin reconnu dans la saisie. Chaque score est un seau, une expression de l'index :
     les meilleurs se lisent d'abord et la lecture s'arrête quand la page est pleine."""
     filtre = et(
-        _cles_familles(Besoin, cle_besoin, cle_famille_besoin, requete.besoins),
-        _cles_familles(Public, cle_public, cle_famille_public, requete.publics),
+        requete.cles_besoins,
+        requete.cles_publics,
         _cles(cle_mode, [MODES_ACCUEIL[requete.mode_accueil]] if requete.mode_accueil else None),
         _cles(cle_acces, [requete.mode_acces] if requete.mode_acces else None),
     )
     texte = Mots(tuple(map(tuple, requete.termes))) if requete.termes else None
-    besoin = _cles_familles(
-        Besoin, cle_besoin, cle_famille_besoin, requete.besoins_du_texte or None
-    )
+    besoin = requete.cles_besoins_du_texte
     if texte:
         nom = Mots(texte.groupes, nom_seul=True)
         seaux = (

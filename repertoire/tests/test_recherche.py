@@ -307,7 +307,7 @@ def test_une_page_de_resultats_coute_un_nombre_fixe_de_requetes(django_assert_nu
         s.lieux.add(LieuFactory(structure=s.structure, commune=Commune.objects.get(pk="58194")))
     indexer_services()
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = rechercher(Critere(q="ehpad", commune="Nevers", rayon_km=10), par_page=25)
         for resultat in page.resultats:
             _ = [lieu.commune.nom for lieu in resultat.service.lieux.all()]
