@@ -407,8 +407,9 @@ def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[l
         return _sans_lieu(plan, requete, voulus)[decalage:], total
     cle = _cle_de_tri(tri)
     for expression in _lisibles_en_entier(plan):
-        if _compter(expression, requete, LIMITE_DENSE) < LIMITE_DENSE:
-            lignes = sorted(_tout_le_rayon(plan, requete, expression), key=cle)
+        lignes = _tout_le_rayon(plan, requete, expression)
+        if lignes is not None:
+            lignes.sort(key=cle)
             return lignes[decalage:voulus], len(lignes)
     groupes = plan.seaux if tri == "pertinence" else [[s for g in plan.seaux for s in g]]
     lignes = []
@@ -558,18 +559,39 @@ def _lisibles_en_entier(plan: Plan) -> list:
     return [et(plan.filtre, plan.lieu), candidats] if plan.drapeaux else [candidats]
 
 
-def _tout_le_rayon(plan: Plan, requete: Requete, expression) -> list[Ligne]:
-    """Toutes les fiches de l'expression (au plus LIMITE_DENSE), lues une fois : chacune dit
-    elle-même si elle contient les mots, dans son nom, et le besoin reconnu, d'où son score.
-    Une expression sans les mots (filtre et lieu seuls) évite à l'index les mots courants,
-    que FTS5 paie cher à chaque lecture."""
+def _tout_le_rayon(plan: Plan, requete: Requete, expression) -> list[Ligne] | None:
+    """Toutes les fiches de l'expression, ou None s'il y en a LIMITE_DENSE ou plus.
+
+    Sans mots ni besoin reconnu, compter puis lire coûte peu. Avec, l'index n'est passé
+    qu'une fois (les mots courants coûtent cher à FTS5) : les fiches trouvées sont relues par
+    leur clé primaire, chacune disant sa distance et si elle contient les mots, dans son nom,
+    et le besoin reconnu, d'où son score ; lue sur le filtre et le lieu seuls, l'expression
+    évite même les mots."""
     if not plan.drapeaux:
+        if _compter(expression, requete, LIMITE_DENSE) >= LIMITE_DENSE:
+            return None
         return _autour(expression, Seau(0, None, False), requete)
-    brutes = _lire(expression, requete, distance=True, drapeaux=list(plan.drapeaux))
+    ids = [sid for (sid,) in _lire(expression, requete, limite=LIMITE_DENSE)]
+    if len(ids) >= LIMITE_DENSE:
+        return None
+    if not ids:
+        return []
+    moteur = moteur_de_la_base()
+    distance, params = _distance_de("f.service_id", requete)
+    colonnes = [distance]
+    for drapeau in plan.drapeaux:
+        sql, params_drapeau = moteur.drapeau(drapeau) if drapeau is not None else ("0", [])
+        colonnes.append(sql)
+        params += params_drapeau
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.service_id, {', '.join(colonnes)} FROM repertoire_indexservice f "
+            f"WHERE f.service_id IN ({_liste(ids)})",
+            [*params, *ids],
+        )
+        brutes = cursor.fetchall()
     retenues = [
-        (sid, distance, bool(t) + bool(n) + 2 * bool(b), bool(t))
-        for sid, distance, t, n, b in brutes
-        if t or b
+        (sid, d, bool(t) + bool(n) + 2 * bool(b), bool(t)) for sid, d, t, n, b in brutes if t or b
     ]
     return _lignes_autour(retenues, requete)
 
@@ -664,12 +686,10 @@ def _selection(
     requete: Requete,
     colonnes: Callable[[str], tuple[str, list]],
     en_plus,
-    *,
-    fiche: bool = False,
 ) -> tuple[str, str, str, str, list, list]:
     """SELECT, FROM, identifiant, WHERE (expression, ouverture, condition en plus) et
-    paramètres ; `fiche` : la fiche de recherche est jointe, pour les drapeaux."""
-    de, ident, where, params = moteur_de_la_base().source(expression, fiche=fiche)
+    paramètres."""
+    de, ident, where, params = moteur_de_la_base().source(expression)
     conditions, params = [where], list(params)
     for condition in (
         _filtre_ouvert(requete.ouvert_le) if requete.ouvert_le else None,
@@ -691,35 +711,21 @@ def _lire(
     limite: int | None = None,
     par_nom: bool = False,
     en_plus: Condition | None = None,
-    drapeaux: list | None = None,
 ) -> list[tuple]:
-    """(identifiant[, distance][, drapeaux…][, nom]) des fiches de l'expression, dans l'ordre
-    des identifiants (ou des noms). Un drapeau dit si la fiche satisfait une expression
-    (None : jamais)."""
+    """(identifiant[, distance][, nom]) des fiches de l'expression, dans l'ordre des
+    identifiants (ou des noms)."""
 
     def colonnes(ident: str) -> tuple[str, list]:
         select, params = [ident], []
         if distance:
-            expression_distance = geo.distance_sql(
-                "p.latitude", "p.longitude", moteur_de_la_base().MINIMUM
-            )
-            select.append(
-                f"(SELECT MIN({expression_distance}) FROM repertoire_pointservice p "
-                f"WHERE p.service_id = {ident})"
-            )
-            params += _parametres_distance(requete)
-        for drapeau in drapeaux or []:
-            sql, params_drapeau = (
-                moteur_de_la_base().drapeau(drapeau) if drapeau is not None else ("0", [])
-            )
-            select.append(sql)
-            params += params_drapeau
+            sql_distance, params = _distance_de(ident, requete)
+            select.append(sql_distance)
         if par_nom:
             select.append("s.nom")
         return ", ".join(select), params
 
     select, de, ident, where, params_select, params = _selection(
-        expression, requete, colonnes, en_plus, fiche=bool(drapeaux)
+        expression, requete, colonnes, en_plus
     )
     sql = f"SELECT {select} FROM {de}"
     if par_nom:
@@ -747,6 +753,16 @@ def _compter(
             [*params, plafond],
         )
         return cursor.fetchone()[0]
+
+
+def _distance_de(ident: str, requete: Requete) -> tuple[str, list]:
+    """La distance de la fiche à la position cherchée, par son lieu le plus proche (None sans
+    lieu), lue dans l'index couvrant des points."""
+    distance = geo.distance_sql("p.latitude", "p.longitude", moteur_de_la_base().MINIMUM)
+    return (
+        f"(SELECT MIN({distance}) FROM repertoire_pointservice p WHERE p.service_id = {ident})",
+        _parametres_distance(requete),
+    )
 
 
 def _parametres_distance(requete: Requete) -> list[float]:

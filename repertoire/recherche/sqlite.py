@@ -57,23 +57,20 @@ def _terme(terme: str) -> str:
     return f'"{terme[:-1]}"*' if terme.endswith("*") else f'"{terme}"'
 
 
-def source(terme, *, fiche: bool = False) -> tuple[str, str, str, list]:
+def source(terme) -> tuple[str, str, str, list]:
     """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression ;
-    FTS5 les rend dans l'ordre des identifiants et s'arrête à la limite. `fiche` : la fiche
-    de recherche, alias `x`, est jointe (pour `drapeau`)."""
+    FTS5 les rend dans l'ordre des identifiants et s'arrête à la limite."""
     if terme is None:
         return "repertoire_indexservice f", "f.service_id", "1 = 1", []
-    de = "recherche_fts f"
-    if fiche:
-        de += " JOIN repertoire_indexservice x ON x.service_id = f.rowid"
-    return de, "f.rowid", "f.recherche_fts MATCH %s", [rendre(terme)]
+    return "recherche_fts f", "f.rowid", "f.recherche_fts MATCH %s", [rendre(terme)]
 
 
 def drapeau(terme) -> tuple[str, list]:
-    """Vrai si la fiche `x` satisfait l'expression (mots ou clés), vérifié sur son texte, déjà
-    normalisé comme l'index (`expression.texte_indexe`) : même sens que FTS5, sans l'index."""
+    """Vrai si la fiche `f` (repertoire_indexservice) satisfait l'expression (mots ou clés),
+    vérifié sur son texte, déjà normalisé comme l'index (`expression.texte_indexe`) : même sens
+    que FTS5, sans l'index."""
     if isinstance(terme, Mots):
-        texte = "' ' || x.nom || ' '" if terme.nom_seul else "' ' || x.nom || ' ' || x.texte || ' '"
+        texte = "' ' || f.nom || ' '" if terme.nom_seul else "' ' || f.nom || ' ' || f.texte || ' '"
         groupes = [
             "(" + " OR ".join(f"{texte} LIKE %s" for _ in alternatives) + ")"
             for alternatives in terme.groupes
@@ -84,7 +81,7 @@ def drapeau(terme) -> tuple[str, list]:
             for t in alternatives
         ]
         return "(" + " AND ".join(groupes) + ")", params
-    cles = " OR ".join("' ' || x.cles || ' ' LIKE %s" for _ in terme.cles)
+    cles = " OR ".join("' ' || f.cles || ' ' LIKE %s" for _ in terme.cles)
     return f"({cles})", [f"% {cle} %" for cle in terme.cles]
 
 
