@@ -7,9 +7,23 @@ _ABREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saint
 _SEPARATEURS = re.compile(r"[\s\-'’_./,;()]+")
 
 
+class _SansDiacritiques(dict):
+    """Table de `str.translate` remplie au fil des caractères rencontrés : un signe
+    diacritique combinant est supprimé, tout autre caractère gardé. L'indexation de
+    300 000 fiches passait un tiers de son temps à tester chaque caractère en Python."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = None if unicodedata.combining(chr(code)) else code
+        return self[code]
+
+
+_SANS_DIACRITIQUES = _SansDiacritiques()
+
+
 def sans_accents(texte: str) -> str:
-    decompose = unicodedata.normalize("NFKD", texte)
-    return "".join(c for c in decompose if not unicodedata.combining(c))
+    if texte.isascii():
+        return texte
+    return unicodedata.normalize("NFKD", texte).translate(_SANS_DIACRITIQUES)
 
 
 def normaliser(texte: str) -> str:

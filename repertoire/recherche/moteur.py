@@ -8,7 +8,6 @@ bases, ne fait que compter, mesurer les distances et trier peu de lignes : voir 
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -17,7 +16,6 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from core.texte import sans_accents
 from repertoire.horaires import MINUIT, est_ferie
 from repertoire.models import Besoin, Lieu, ModeAcces, Public, Service, ZoneIntervention
 from repertoire.recherche import geo, postgresql, sqlite
@@ -38,6 +36,7 @@ from repertoire.recherche.expression import (
     cles_cercle,
     et,
     ou,
+    texte_indexe,
 )
 from repertoire.recherche.types import Critere, PageResultats, Resultat
 from repertoire.selectors import besoin_et_descendants, besoins_pour_texte
@@ -58,7 +57,6 @@ MOTS_VIDES = frozenset(
     | {"son", "sur", "un", "une"}
 )
 MODES_ACCUEIL = {"sur-place": "sur_place", "a-domicile": "a_domicile", "a-distance": "a_distance"}
-_MOT = re.compile(r"[a-z0-9]+")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -121,7 +119,7 @@ def _choix(valeur: str, permis, nom: str, requete: Requete) -> str:
 
 def mots_de(texte: str) -> list[str]:
     """Minuscules sans accents, découpés comme le fait l'index, sans mots vides."""
-    mots = _MOT.findall(sans_accents(texte).lower())
+    mots = texte_indexe(texte).split()
     return list(dict.fromkeys(m for m in mots if m not in MOTS_VIDES and len(m) > 1))
 
 

@@ -4,18 +4,15 @@ mots pour les fautes de frappe, R*Tree pour les points.
 Tables créées par les migrations 0002 à 0004 ; ce module les lit et les tient.
 """
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from core.texte import sans_accents
 from repertoire.recherche.expression import Cles, Et, Mots, Sauf
 from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "min"
 PREFIXE_INDEXE = 4  # prefix = '2 3 4' dans la migration 0002
 MOTS_MAX = 50  # au-delà, un préfixe reste un préfixe
-_MOT = re.compile(r"[a-z0-9]+")
 
 
 # Par connexion : l'index (≈ 700 Mo pour 300 000 services) lu par mmap plutôt que copié, un
@@ -159,13 +156,13 @@ def ajouter(cursor, service_ids: list[int]) -> None:
         f"SELECT nom, texte FROM repertoire_indexservice WHERE service_id IN ({liste})",
         service_ids,
     )
-    mots = {mot for nom, texte in cursor.fetchall() for mot in mots_de_l_index(f"{nom} {texte}")}
+    mots = {
+        mot
+        for nom, texte in cursor.fetchall()
+        for mot in f"{nom} {texte}".split()  # déjà normalisés : expression.texte_indexe
+        if 2 <= len(mot) <= 60
+    }
     cursor.executemany("INSERT OR IGNORE INTO recherche_mot VALUES (%s)", [[m] for m in mots])
-
-
-def mots_de_l_index(texte: str) -> set[str]:
-    """Découpés comme par FTS5 (unicode61, sans diacritiques) ; un mot orphelin ne gêne pas."""
-    return {mot for mot in _MOT.findall(sans_accents(texte).lower()) if 2 <= len(mot) <= 60}
 
 
 def vider(cursor) -> None:
