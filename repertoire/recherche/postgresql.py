@@ -1,6 +1,6 @@
 """Moteur PostgreSQL : plein texte « autonomie_fr » (french + unaccent), clés en tsvector
 « simple », mots en trigrammes, index GiST sur les points. Objets créés par les migrations
-0002 et 0004 ; ce module les lit et les tient.
+0002, 0004 et 0005 ; ce module les lit et les tient.
 """
 
 from repertoire.recherche.expression import Cles, Et, Mots, Sauf
@@ -9,29 +9,39 @@ from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 MINIMUM = "least"
 
 
-def _requete_texte(terme: Mots) -> str:
-    """Chaque mot racinisé en préfixe (« aidants » → aid:*) ; tous les mots requis ; le nom a
-    le poids A dans `document`. Les mots ne contiennent que [a-z0-9] : aucun opérateur
-    tsquery saisi ne peut passer."""
-    poids = "A" if terme.nom_seul else ""
+# Le tsvector du nom seul, tel que l'index `recherche_nom` (migration 0005) le connaît.
+NOM = "to_tsvector('autonomie_fr'::regconfig, f.nom::text)"
+
+
+def _requete_texte(terme: Mots, poids: str = "") -> str:
+    """Chaque mot racinisé en préfixe (« aidants » → aid:*) ; tous les mots requis. Les mots
+    ne contiennent que [a-z0-9] : aucun opérateur tsquery saisi ne peut passer."""
     return " & ".join(
         "(" + " | ".join(f"{mot.rstrip('*')}:*{poids}" for mot in alternatives) + ")"
         for alternatives in terme.groupes
     )
 
 
-def rendre(terme) -> tuple[str, list]:
-    """L'expression en condition SQL : texte sur `document`, clés sur `cles_document`, que le
-    planificateur combine par des parcours d'index GIN."""
+def _mots(terme: Mots, par_index: bool) -> tuple[str, list]:
+    """Les mots du nom seul : par l'index du nom pour trouver les fiches, car le poids A de
+    `document` ferait relire chaque fiche qui a le mot ailleurs ; mais, fiche par fiche, le
+    poids A, qui évite d'analyser le nom à nouveau."""
+    if terme.nom_seul and par_index:
+        return f"{NOM} @@ to_tsquery('autonomie_fr', %s)", [_requete_texte(terme)]
+    poids = "A" if terme.nom_seul else ""
+    return "f.document @@ to_tsquery('autonomie_fr', %s)", [_requete_texte(terme, poids)]
+
+
+def _rendre(terme, par_index: bool) -> tuple[str, list]:
     if isinstance(terme, Mots):
-        return "f.document @@ to_tsquery('autonomie_fr', %s)", [_requete_texte(terme)]
+        return _mots(terme, par_index)
     if isinstance(terme, Cles):
         return "f.cles_document @@ to_tsquery('simple', %s)", [" | ".join(terme.cles)]
     if isinstance(terme, Sauf):
-        gardee, params_gardee = rendre(terme.gardee)
-        exclue, params_exclue = rendre(terme.exclue)
+        gardee, params_gardee = _rendre(terme.gardee, par_index)
+        exclue, params_exclue = _rendre(terme.exclue, False)
         return f"({gardee}) AND NOT ({exclue})", params_gardee + params_exclue
-    parties = [rendre(t) for t in terme.termes]
+    parties = [_rendre(t, par_index) for t in terme.termes]
     operateur = " AND " if isinstance(terme, Et) else " OR "
     return (
         operateur.join(f"({sql})" for sql, _ in parties),
@@ -39,16 +49,22 @@ def rendre(terme) -> tuple[str, list]:
     )
 
 
-def source(terme, *, fiche: bool = False) -> tuple[str, str, str, list]:
-    """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression ;
-    la source est la fiche elle-même, `fiche` n'y change rien."""
+def rendre(terme) -> tuple[str, list]:
+    """L'expression en condition SQL : texte sur `document`, nom seul sur son index, clés sur
+    `cles_document` ; le planificateur combine ces parcours d'index GIN. Ce qui est exclu
+    (« sauf ») ne peut se lire par un index : vérifié fiche par fiche."""
+    return _rendre(terme, True)
+
+
+def source(terme) -> tuple[str, str, str, list]:
+    """FROM, colonne identifiant, WHERE et paramètres des fiches qui satisfont l'expression."""
     where, params = rendre(terme) if terme is not None else ("TRUE", [])
     return "repertoire_indexservice f", "f.service_id", where, params
 
 
 def drapeau(terme) -> tuple[str, list]:
-    """Vrai si la fiche satisfait l'expression : le même opérateur, ligne par ligne."""
-    return rendre(terme)
+    """Vrai si la fiche satisfait l'expression : les mêmes opérateurs, fiche par fiche."""
+    return _rendre(terme, False)
 
 
 def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
