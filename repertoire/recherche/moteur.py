@@ -371,7 +371,7 @@ def _zones_couvrant(commune: Commune | None) -> tuple[str, ...]:
 
 # --- L'exécution ------------------------------------------------------------------------------
 
-LIMITE_DENSE = 1500  # au-delà, on ne lit plus tout le rayon : cercles croissants (`_plus_proches`)
+LIMITE_DENSE = 1000  # au-delà, on ne lit plus tout le rayon : cercles croissants (`_plus_proches`)
 ESSAIS_CERCLE = 8
 COUVERTES_LOIN_KM = 1300  # la métropole tient dans ce cercle ; au-delà, on lit tout
 
@@ -453,9 +453,12 @@ def _sans_lieu(plan: Plan, requete: Requete, voulus: int) -> list[Ligne]:
 
 def _plus_proches(plan: Plan, seau: Seau, requete: Requete, voulus: int) -> list[Ligne]:
     """Les `voulus` fiches du seau les plus proches : dans le rayon d'abord, puis celles que
-    leurs zones couvrent, plus loin. Rayon trop peuplé pour être lu : cercles croissants."""
+    leurs zones couvrent, plus loin. Rayon trop peuplé pour être lu : cercles croissants. Le
+    seau de toutes les fiches (ni mots ni besoin reconnu) est déjà connu pour l'être."""
     expression = et(plan.filtre, seau.expression)
-    distances = _dans_le_cercle(expression, requete, requete.rayon_km)
+    distances = None
+    if seau.expression is not None:
+        distances = _dans_le_cercle(expression, requete, requete.rayon_km)
     if distances is None:
         distances = _cercles_croissants(expression, requete, voulus)
     proches = sorted((d, sid) for sid, d in distances.items())[:voulus]
