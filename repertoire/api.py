@@ -6,7 +6,7 @@ la taille de la page.
 
 from typing import TypeVar
 
-from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
@@ -48,12 +48,7 @@ def _lieux() -> Prefetch:
 
 
 def _services_resumes() -> QuerySet[Service]:
-    return (
-        Service.objects.publies()
-        .select_related("structure")
-        .prefetch_related("besoins", "publics", _lieux())
-        .order_by("nom", "pk")
-    )
+    return Service.objects.publies().avec_resume().order_by("nom", "pk")
 
 
 @router.get(
@@ -109,8 +104,6 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         page=criteres.page,
         par_page=criteres.par_page,
     )
-    services = [resultat.service for resultat in page.resultats]
-    prefetch_related_objects(services, "publics")
     return {
         "total": page.total,
         "total_exact": page.total_exact,

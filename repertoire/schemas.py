@@ -268,9 +268,18 @@ class ServiceResume(Schema):
     def resolve_modes_accueil(service: Service) -> list[dict[str, str]]:
         return _modes_accueil(service)
 
+    # Listes chargées par `Service.objects.avec_resume()`.
+    @staticmethod
+    def resolve_besoins(service: Service) -> list[Besoin]:
+        return service.besoins_charges
+
+    @staticmethod
+    def resolve_publics(service: Service) -> list[Public]:
+        return service.publics_charges
+
     @staticmethod
     def resolve_communes(service: Service) -> list[Commune]:
-        communes = {lieu.commune_id: lieu.commune for lieu in service.lieux.all() if lieu.commune}
+        communes = {lieu.commune_id: lieu.commune for lieu in service.lieux_charges if lieu.commune}
         return list(communes.values())
 
 
@@ -300,6 +309,10 @@ class ServiceDetail(ServiceResume):
     horaires: Horaires
     zones: list[ZoneSchema] = Field(description="territoires couverts, même loin des lieux")
     sources: list[Source]
+
+    @staticmethod
+    def resolve_lieux(service: Service) -> list[Lieu]:
+        return service.lieux_charges
 
     @staticmethod
     def resolve_ages(service: Service) -> Service:
@@ -457,7 +470,7 @@ class ResultatRecherche(Schema):
 
     @staticmethod
     def resolve_lieux(resultat: Resultat) -> Any:
-        return resultat.service.lieux.all()
+        return resultat.service.lieux_charges
 
 
 class PageRecherche(Schema):

@@ -49,7 +49,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
     numero = form.valeurs().get("page", 1)
     page = rechercher(form.critere(maintenant=maintenant), page=numero, par_page=PAR_PAGE)
     services = [resultat.service for resultat in page.resultats]
-    prefetch_related_objects(services, "structure", "lieux__commune", "plages", "exceptions")
+    prefetch_related_objects(services, "plages", "exceptions")
     return render(
         request,
         "repertoire/recherche.html",
@@ -153,7 +153,8 @@ def _contacts_publics():
 
 
 def _premier_lieu(service: Service) -> Lieu | None:
-    lieux = service.lieux.all()
+    """Sur un service chargé par `avec_resume` (les résultats de recherche)."""
+    lieux = service.lieux_charges
     return next((lieu for lieu in lieux if lieu.latitude is not None), lieux[0] if lieux else None)
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from repertoire.horaires import MINUIT, est_ferie
-from repertoire.models import Besoin, Lieu, ModeAcces, Public, Service, ZoneIntervention
+from repertoire.models import Besoin, ModeAcces, Public, Service, ZoneIntervention
 from repertoire.recherche import geo, postgresql, sqlite
 from repertoire.recherche.expression import (
     CLE_PARTOUT,
@@ -867,21 +867,14 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
 
 def _services(ids: set[int]) -> dict[int, Service]:
     """La page et ce qu'elle affiche, en un nombre fixe de requêtes."""
-    services = (
-        Service.objects.filter(pk__in=ids)
-        .select_related("structure")
-        .prefetch_related(
-            Prefetch("lieux", queryset=Lieu.objects.select_related("commune")), "besoins"
-        )
-    )
-    return {service.pk: service for service in services}
+    return {service.pk: service for service in Service.objects.filter(pk__in=ids).avec_resume()}
 
 
 def raisons(service: Service, ligne: Ligne, requete: Requete) -> list[str]:
     """Pourquoi ce service est là, en mots simples, du plus parlant au plus général."""
     besoins = {**requete.besoins_du_texte, **(requete.besoins or {})}
     phrases = [
-        f"répond au besoin « {b.libelle} »" for b in service.besoins.all() if b.pk in besoins
+        f"répond au besoin « {b.libelle} »" for b in service.besoins_charges if b.pk in besoins
     ]
     if ligne.dans_texte:
         phrases.append("contient « " + " ".join(g[0] for g in requete.groupes) + " »")

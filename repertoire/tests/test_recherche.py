@@ -307,10 +307,12 @@ def test_une_page_de_resultats_coute_un_nombre_fixe_de_requetes(django_assert_nu
         s.lieux.add(LieuFactory(structure=s.structure, commune=Commune.objects.get(pk="58194")))
     indexer_services()
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = rechercher(Critere(q="ehpad", commune="Nevers", rayon_km=10), par_page=25)
         for resultat in page.resultats:
-            _ = [lieu.commune.nom for lieu in resultat.service.lieux.all()]
+            _ = [lieu.commune.nom for lieu in resultat.service.lieux_charges]
+            _ = [besoin.libelle for besoin in resultat.service.besoins_charges]
+            _ = [public.libelle for public in resultat.service.publics_charges]
             _ = resultat.service.structure.nom
     assert len(page.resultats) == 25
 
