@@ -321,9 +321,9 @@ def planifier(requete: Requete) -> Plan:
         _cles(cle_acces, [requete.mode_acces] if requete.mode_acces else None),
     )
     texte = Mots(tuple(map(tuple, requete.termes))) if requete.termes else None
+    nom = Mots(texte.groupes, nom_seul=True) if texte else None
     besoin = requete.cles_besoins_du_texte
     if texte:
-        nom = Mots(texte.groupes, nom_seul=True)
         seaux = (
             [
                 [Seau(4, Et((nom, besoin)), True)],
@@ -340,7 +340,7 @@ def planifier(requete: Requete) -> Plan:
         seaux = [[Seau(0, None, False)]]
     plan = Plan(filtre, seaux, ou(texte, besoin) if texte or besoin else None)
     if texte or besoin:
-        plan.drapeaux = (texte, Mots(texte.groupes, nom_seul=True) if texte else None, besoin)
+        plan.drapeaux = (texte, nom, besoin)
     if requete.position:
         couvrant = _zones_couvrant(requete.commune)
         plan.couvrant = Cles(couvrant)
