@@ -117,13 +117,13 @@ def _maille(niveau: int, lat: float, lon: float) -> tuple[int, int]:
     return int((lon + 180) // cote), int((lat + 90) // cote)
 
 
+def _cle_maille(niveau: int, x: int, y: int) -> str:
+    return f"{PREFIXE}g{niveau}x{x}y{y}"
+
+
 def cles_point(lat: float, lon: float) -> set[str]:
     """Les mailles de chaque niveau qui contiennent le point."""
-    return {
-        f"{PREFIXE}g{niveau}x{x}y{y}"
-        for niveau in range(len(MAILLES))
-        for x, y in [_maille(niveau, lat, lon)]
-    }
+    return {_cle_maille(niveau, *_maille(niveau, lat, lon)) for niveau in range(len(MAILLES))}
 
 
 def cles_cercle(lat: float, lon: float, km: float) -> tuple[str, ...]:
@@ -135,6 +135,4 @@ def cles_cercle(lat: float, lon: float, km: float) -> tuple[str, ...]:
         (x0, y0), (x1, y1) = _maille(niveau, sud, ouest), _maille(niveau, nord, est)
         if (x1 - x0 + 1) * (y1 - y0 + 1) <= MAILLES_PAR_CERCLE or niveau == len(MAILLES) - 1:
             break
-    return tuple(
-        f"{PREFIXE}g{niveau}x{x}y{y}" for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)
-    )
+    return tuple(_cle_maille(niveau, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
