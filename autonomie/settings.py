@@ -140,6 +140,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 }
+# Thésaurus et communes gardés en mémoire de chaque processus (core/memoire.py) : un
+# `charger_referentiels` lancé à côté est vu par les processus web au plus tard après ce délai.
+REFERENTIELS_MEMOIRE_SECONDES = env_int("REFERENTIELS_MEMOIRE_SECONDES", 300)
 
 # Identité du déployeur (thème neutre par défaut ; le DSFR est réservé aux sites de l'État).
 AUTONOMIE_DEPLOYEUR_NOM = env_str("AUTONOMIE_DEPLOYEUR_NOM", "Conseil départemental de la Nièvre")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from core.memoire import vider_memoires
 from repertoire.models import Besoin, Public
 from repertoire.referentiels import PUBLICS, THESAURUS, EntreeBesoin
 
@@ -21,6 +22,7 @@ def synchroniser_referentiels() -> dict[str, int]:
     """
     besoins = _synchroniser(Besoin, _lignes(THESAURUS, _champs_besoin))
     publics = _synchroniser(Public, _lignes(PUBLICS, lambda _: {}))
+    vider_memoires()
     return {f"besoins_{cle}": n for cle, n in besoins.items()} | {
         f"publics_{cle}": n for cle, n in publics.items()
     }

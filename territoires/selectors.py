@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
+from core.memoire import memoire
 from core.texte import normaliser
 from territoires.models import EPCI, CodePostal, Commune, Departement, Region
 
@@ -54,6 +55,13 @@ def _par_code(code: str) -> Q:
 def trouver_communes(saisie: str, *, limite: int = 20) -> list[Commune]:
     """Les `limite` communes les plus probables pour une saisie libre (voir rechercher_communes)."""
     return list(rechercher_communes(saisie).select_related("departement")[: max(limite, 0)])
+
+
+@memoire(taille=4096)
+def commune_saisie(saisie: str) -> Commune | None:
+    """La commune la plus probable, gardée en mémoire : chaque recherche redemande la sienne,
+    et les mêmes reviennent sans cesse (« Nevers », « 58000 »)."""
+    return next(iter(trouver_communes(saisie, limite=1)), None)
 
 
 def avec_relations(communes: QuerySet[Commune]) -> QuerySet[Commune]:

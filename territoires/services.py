@@ -17,6 +17,7 @@ from importlib.resources import files
 from django.db import transaction
 from tqdm import tqdm
 
+from core.memoire import vider_memoires
 from core.texte import normaliser
 from territoires.models import EPCI, CodePostal, Commune, Departement, Region
 
@@ -219,6 +220,7 @@ def charger_communes(*, progression: bool = False) -> dict[str, int]:
         _situer_communes_sans_position(source)
         comptes |= _enregistrer_communes(source)
         comptes["codes_postaux"] = _synchroniser_codes_postaux(source.codes_postaux)
+    vider_memoires()
     return comptes
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
+from repertoire import thesaurus_en_memoire
 from repertoire.horaires import MINUIT, est_ferie
-from repertoire.models import Besoin, ModeAcces, Public, Service, ZoneIntervention
+from repertoire.models import ModeAcces, Service, ZoneIntervention
 from repertoire.recherche import geo, postgresql, sqlite
 from repertoire.recherche.expression import (
     CLE_PARTOUT,
@@ -41,7 +41,7 @@ from repertoire.recherche.expression import (
 from repertoire.recherche.types import Critere, PageResultats, Resultat
 from repertoire.selectors import besoin_et_descendants, besoins_pour_texte
 from territoires.models import Commune
-from territoires.selectors import trouver_communes
+from territoires.selectors import commune_saisie
 
 RAYON_PAR_DEFAUT_KM = 10.0
 RAYON_MAX_KM = 200.0
@@ -194,21 +194,17 @@ def _voisins(mot: str) -> set[str]:
 
 
 def _besoins(slugs) -> tuple[dict[int, str], Cles | None]:
-    """pk → libellé des besoins, et leurs clés ; leurs enfants sont lus dans la même requête."""
-    slugs = list(slugs)
-    lignes = Besoin.objects.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs)).values_list(
-        "pk", "parent_id", "slug", "libelle"
-    )
-    membres = {pk: libelle for pk, _, slug, libelle in lignes if slug in slugs}
-    familles = [(pk, parent) for pk, parent, _, _ in lignes]
+    """pk → libellé des besoins nommés, et leurs clés (qui tiennent compte de leurs enfants)."""
+    nommes, famille = thesaurus_en_memoire.besoins().avec_enfants(slugs)
+    membres = {b.pk: b.libelle for b in nommes}
+    familles = [(b.pk, b.parent_id) for b in famille]
     return membres, _cles_familles(familles, membres, cle_besoin, cle_famille_besoin)
 
 
 def _publics(slug: str) -> tuple[list[int], Cles | None]:
     """Le public et ses sous-publics : « personnes âgées » inclut les plus de 75 ans."""
-    lignes = list(
-        Public.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values_list("pk", "parent_id")
-    )
+    _, famille = thesaurus_en_memoire.publics().avec_enfants([slug])
+    lignes = [(p.pk, p.parent_id) for p in famille]
     membres = [pk for pk, _ in lignes]
     return membres, _cles_familles(lignes, membres, cle_public, cle_famille_public)
 
@@ -235,7 +231,7 @@ def _cles_familles(familles, membres, cle, cle_famille) -> Cles | None:
 def _comprendre_lieu(critere: Critere, requete: Requete) -> None:
     saisie = critere.commune.strip()[:LONGUEUR_MAX]
     if saisie:
-        requete.commune = next(iter(trouver_communes(saisie, limite=1)), None)
+        requete.commune = commune_saisie(saisie)
         if requete.commune is None:
             raise SaisieIncomprise(f"Aucune commune ne correspond à « {saisie[:80]} ».")
         requete.position = (requete.commune.latitude, requete.commune.longitude)

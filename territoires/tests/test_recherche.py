@@ -2,7 +2,13 @@
 
 import pytest
 
-from territoires.selectors import commune_par_code, noms_territoires, trouver_communes
+from territoires.models import Commune
+from territoires.selectors import (
+    commune_par_code,
+    commune_saisie,
+    noms_territoires,
+    trouver_communes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +138,16 @@ def test_les_territoires_sont_nommes_en_une_requete_par_type(django_assert_num_q
     assert noms[("commune", "58062")] == "Château-Chinon (Ville)"
     assert noms[("france", "")] == "toute la France"
     assert noms[("region", "99")] == "99"
+
+
+def test_la_commune_saisie_est_gardee_en_memoire_jusqu_a_sa_modification(
+    django_assert_num_queries,
+):
+    assert commune_saisie("Nevers").nom == "Nevers"
+    with django_assert_num_queries(0):
+        assert commune_saisie("Nevers").nom == "Nevers"
+
+    Commune.objects.get(pk="58194").save()  # comme depuis l'admin
+
+    with django_assert_num_queries(1):
+        commune_saisie("Nevers")
