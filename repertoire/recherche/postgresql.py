@@ -3,10 +3,13 @@
 0002, 0004 et 0005 ; ce module les lit et les tient.
 """
 
+from collections import defaultdict
+
 from repertoire.recherche.expression import Cles, Et, Mots, Sauf
 from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "least"
+MOTS_MAX = 50  # au-delà, un préfixe se cherche tel quel
 
 
 # Le tsvector du nom seul, tel que l'index `recherche_nom` (migration 0005) le connaît.
@@ -14,12 +17,21 @@ NOM = "to_tsvector('autonomie_fr'::regconfig, f.nom::text)"
 
 
 def _requete_texte(terme: Mots, poids: str = "") -> str:
-    """Chaque mot racinisé en préfixe (« aidants » → aid:*) ; tous les mots requis. Les mots
-    ne contiennent que [a-z0-9] : aucun opérateur tsquery saisi ne peut passer."""
+    """Chaque groupe : ses lexèmes exacts ou, à défaut, la racine de son préfixe (« aid:* ») ;
+    tous les groupes requis. Les termes viennent de `termes_des_prefixes`, déjà racinisés :
+    la requête se lit en configuration « simple ». Ils ne contiennent que [a-z0-9] : aucun
+    opérateur tsquery saisi ne peut passer."""
     return " & ".join(
-        "(" + " | ".join(f"{mot.rstrip('*')}:*{poids}" for mot in alternatives) + ")"
+        "(" + " | ".join(_operande(t, poids) for t in alternatives) + ")"
         for alternatives in terme.groupes
+        if alternatives
     )
+
+
+def _operande(terme: str, poids: str) -> str:
+    if terme.endswith("*"):
+        return f"{terme[:-1]}:*{poids}"
+    return f"{terme}:{poids}" if poids else terme
 
 
 def _mots(terme: Mots, par_index: bool) -> tuple[str, list]:
@@ -27,9 +39,9 @@ def _mots(terme: Mots, par_index: bool) -> tuple[str, list]:
     `document` ferait relire chaque fiche qui a le mot ailleurs ; mais, fiche par fiche, le
     poids A, qui évite d'analyser le nom à nouveau."""
     if terme.nom_seul and par_index:
-        return f"{NOM} @@ to_tsquery('autonomie_fr', %s)", [_requete_texte(terme)]
+        return f"{NOM} @@ to_tsquery('simple', %s)", [_requete_texte(terme)]
     poids = "A" if terme.nom_seul else ""
-    return "f.document @@ to_tsquery('autonomie_fr', %s)", [_requete_texte(terme, poids)]
+    return "f.document @@ to_tsquery('simple', %s)", [_requete_texte(terme, poids)]
 
 
 def _rendre(terme, par_index: bool) -> tuple[str, list]:
@@ -80,16 +92,35 @@ def sql_proches(lat: float, lon: float, km: float) -> tuple[str, list]:
 
 
 def termes_des_prefixes(cursor, prefixes: list[str]) -> dict[str, list[str]]:
-    """Les préfixes par lesquels commence au moins un mot de l'index (LIKE servi par pg_trgm),
-    cherchés tels quels : GIN parcourt ses lexèmes par préfixe."""
+    """Pour chaque préfixe par lequel commence au moins un mot de l'index : les lexèmes
+    (racines) de ses mots s'ils sont au plus MOTS_MAX, sinon la racine du préfixe
+    (« adapt* »). GIN lit un lexème exact par sa liste ; un préfixe l'oblige à réunir celles
+    de tous ses lexèmes dans une table de bits, trois fois plus lent pour un mot courant.
+    Un mot vide du français (« nous ») donne une liste vide : il ne contraint rien, comme
+    `to_tsquery` l'ignorerait."""
     if not prefixes:
         return {}
     cursor.execute(
-        "SELECT prefixe FROM unnest(%s::text[]) AS prefixe WHERE EXISTS "
-        "(SELECT 1 FROM recherche_mot WHERE mot LIKE prefixe || '%%')",
-        [prefixes],
+        "SELECT p.prefixe, m.mot, "
+        "ARRAY(SELECT lexeme FROM unnest(to_tsvector('autonomie_fr', m.mot))), "
+        "ARRAY(SELECT lexeme FROM unnest(to_tsvector('autonomie_fr', p.prefixe))) "
+        "FROM unnest(%s::text[]) AS p(prefixe) CROSS JOIN LATERAL "
+        "(SELECT mot FROM recherche_mot WHERE mot LIKE p.prefixe || '%%' LIMIT %s) AS m",
+        [prefixes, MOTS_MAX + 1],
     )
-    return {ligne[0]: [f"{ligne[0]}*"] for ligne in cursor.fetchall()}
+    mots: dict[str, list[str]] = defaultdict(list)
+    lexemes: dict[str, set[str]] = defaultdict(set)
+    racines: dict[str, list[str]] = {}
+    for prefixe, mot, lexemes_du_mot, racine in cursor.fetchall():
+        mots[prefixe].append(mot)
+        lexemes[prefixe].update(lexemes_du_mot)
+        racines[prefixe] = [f"{lexeme}*" for lexeme in racine]
+    return {
+        prefixe: sorted(lexemes[prefixe])
+        if racines[prefixe] and len(liste) <= MOTS_MAX and lexemes[prefixe]
+        else racines[prefixe]
+        for prefixe, liste in mots.items()
+    }
 
 
 def mots_existants(cursor, candidats: list[str]) -> set[str]:

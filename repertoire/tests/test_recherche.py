@@ -110,6 +110,35 @@ def test_un_mot_inconnu_sans_voisin_est_ignore_et_signale():
     assert "« xqzwvk » ne figure dans aucune fiche" in page.message
 
 
+def test_un_debut_de_mot_trouve_les_mots_qui_le_prolongent():
+    service(nom="Transport adapté du Nivernais", description="Véhicules équipés.")
+    service(nom="Club de bridge", description="Jeux de cartes.")
+
+    assert trouves(q="transport adaptés") == ["Transport adapté du Nivernais"]
+    assert trouves(q="vehic") == ["Transport adapté du Nivernais"]
+
+
+def test_postgresql_cherche_les_racines_exactes_des_mots_d_un_prefixe():
+    from django.db import connection
+
+    from repertoire.recherche import postgresql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("racines de PostgreSQL")
+    service(nom="Aidants et aidés", description="Nous écoutons.")
+    service(nom="Salle", description=" ".join(f"mot{n:03d}" for n in range(60)))
+    indexer_services()
+
+    with connection.cursor() as curseur:
+        termes = postgresql.termes_des_prefixes(curseur, ["aidant", "mot", "nous", "zzzz"])
+
+    assert termes["aidant"] == ["aid"]  # « aidants » : le mot exact, racinisé
+    assert termes["mot"] == ["mot*"]  # plus de 50 mots : le préfixe tel quel
+    assert termes["nous"] == []  # mot vide : ne contraint rien
+    assert "zzzz" not in termes
+    assert trouves(q="nous aidants") == ["Aidants et aidés"]
+
+
 def test_un_besoin_de_premier_niveau_inclut_ses_enfants():
     service(nom="Les Tilleuls", besoins=["ehpad"])
     service(nom="Résidence Les Lilas", besoins=["residence-autonomie"])
