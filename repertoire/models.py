@@ -205,6 +205,7 @@ class ServiceQuerySet(models.QuerySet):
                 "lieux", Lieu.objects.select_related("commune"), to_attr="lieux_charges"
             ),
         )
+        # Ce que fait `values()` de Django : changer la classe qui construit les lignes.
         resumes._iterable_class = _AvecThesaurus
         return resumes
 
