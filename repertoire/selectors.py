@@ -61,6 +61,12 @@ def besoins_pour_texte(texte: str) -> list[str]:
     Les besoins voisins suivent (« répit » trouve aussi l'accueil de jour et l'accueil
     temporaire), car c'est ce que la personne cherche sans en connaître le nom.
     """
+    return besoins_et_reste(texte)[0]
+
+
+def besoins_et_reste(texte: str) -> tuple[list[str], str]:
+    """Les besoins du texte (voir `besoins_pour_texte`) et ce qu'il dit d'autre : « ehpad
+    nevers » laisse « nevers », « maison de retraite » ne laisse rien."""
     cle = f" {normaliser(texte)} "
     trouves: set[str] = set()
     for terme, slugs in _termes():
@@ -71,7 +77,7 @@ def besoins_pour_texte(texte: str) -> list[str]:
             cle = cle.replace(f" {terme} ", " | ")
     ordonnes = [slug for slug in _besoins() if slug in trouves]
     voisins = (voisin for slug in ordonnes for voisin in _besoins()[slug][0].voir_aussi)
-    return _uniques([*ordonnes, *voisins])
+    return _uniques([*ordonnes, *voisins]), cle.replace("|", " ").strip()
 
 
 def besoin_et_descendants(slug: str) -> list[str]:

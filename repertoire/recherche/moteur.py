@@ -8,6 +8,7 @@ bases, ne fait que compter, mesurer les distances et trier peu de lignes : voir 
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -39,7 +40,7 @@ from repertoire.recherche.expression import (
     texte_indexe,
 )
 from repertoire.recherche.types import Critere, PageResultats, Resultat
-from repertoire.selectors import besoin_et_descendants, besoins_pour_texte
+from repertoire.selectors import besoin_et_descendants, besoins_et_reste
 from territoires.models import Commune
 from territoires.selectors import commune_saisie
 
@@ -72,6 +73,10 @@ class Requete:
     """Ce que le SQL reçoit : la saisie validée, corrigée et traduite en identifiants."""
 
     groupes: list[list[str]] = field(default_factory=list)  # un groupe d'alternatives par mot
+    mots_lus: list[str] = field(default_factory=list)  # chaque groupe tel que saisi, ou corrigé
+    # Les mots ne disent rien de plus que les besoins reconnus (« maison de retraite ») : les
+    # contenir ne classe pas une fiche avant une autre qui a le besoin (voir `score`).
+    texte_explique: bool = False
     termes: list[list[str]] = field(default_factory=list)  # les mêmes, tels que l'index les cherche
     besoins_du_texte: dict[int, str] = field(default_factory=dict)  # pk → libellé
     besoins: dict[int, str] | None = None
@@ -135,22 +140,37 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
         requete.messages.append(f"La recherche a été raccourcie à {LONGUEUR_MAX} caractères.")
     if not texte:
         return
-    requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
-        slug for trouve in besoins_pour_texte(texte) for slug in besoin_et_descendants(trouve)
-    )
     mots = mots_de(texte)
     if len(mots) > MOTS_MAX:
         requete.messages.append(f"Seuls les {MOTS_MAX} premiers mots ont été pris en compte.")
         mots = mots[:MOTS_MAX]
-    requete.groupes = _corriger(mots, requete)
+    corrections = _corriger(mots, requete, _formes_saisies(texte))
+    # Les besoins se lisent sur le texte corrigé : « ehpda » est l'EHPAD.
+    corrige = " ".join(corrections.get(mot, mot) for mot in texte_indexe(texte).split())
+    slugs, reste = besoins_et_reste(corrige)
+    requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
+        slug for trouve in slugs for slug in besoin_et_descendants(trouve)
+    )
+    requete.texte_explique = bool(requete.besoins_du_texte) and not mots_de(reste)
     if not requete.groupes and not requete.besoins_du_texte:
         raise SaisieIncomprise(f"Aucun service ne correspond à « {texte[:80]} ».")
 
 
-def _corriger(mots: list[str], requete: Requete) -> list[list[str]]:
+def _formes_saisies(texte: str) -> dict[str, str]:
+    """Mot de l'index → mot tel que saisi (« menagere » → « ménagère »), pour le dire."""
+    formes: dict[str, str] = {}
+    for saisi in re.findall(r"\w+", texte.lower()):
+        normalise = texte_indexe(saisi).split()
+        if len(normalise) == 1:
+            formes.setdefault(normalise[0], saisi)
+    return formes
+
+
+def _corriger(mots: list[str], requete: Requete, formes: dict[str, str]) -> dict[str, str]:
     """Un mot inconnu de l'index est remplacé par ses voisins à une faute près ; sans voisin,
     il est ignoré (et dit), pour ne pas vider les résultats à cause d'une faute. Remplit
-    aussi `requete.termes`, ce que l'index cherchera pour chaque groupe."""
+    `requete.groupes`, `requete.mots_lus` et `requete.termes` (ce que l'index cherchera pour
+    chaque groupe) ; rend mot saisi → sa première correction."""
     moteur = moteur_de_la_base()
     racines = {mot: _racine(mot) for mot in mots}
     with connection.cursor() as cursor:
@@ -164,17 +184,18 @@ def _corriger(mots: list[str], requete: Requete) -> list[list[str]]:
         connus |= moteur.termes_des_prefixes(
             cursor, sorted({c for liste in corrections.values() for c in liste} - set(connus))
         )
-    groupes = []
     for mot in mots:
+        saisi = formes.get(mot, mot)
         groupe = [racines[mot]] if racines[mot] in connus else corrections[mot]
         if not groupe:
-            requete.messages.append(f"« {mot} » ne figure dans aucune fiche ; il est ignoré.")
+            requete.messages.append(f"« {saisi} » ne figure dans aucune fiche ; il est ignoré.")
             continue
         if groupe != [racines[mot]]:
-            requete.messages.append(f"« {mot} » compris comme « {' ou '.join(groupe)} ».")
-        groupes.append(groupe)
+            requete.messages.append(f"« {saisi} » compris comme « {' ou '.join(groupe)} ».")
+        requete.groupes.append(groupe)
+        requete.mots_lus.append(saisi if groupe == [racines[mot]] else groupe[0])
         requete.termes.append(sorted({terme for m in groupe for terme in connus[m]}))
-    return groupes
+    return {mot: liste[0] for mot, liste in corrections.items() if liste}
 
 
 def _corrigeable(mot: str) -> bool:
@@ -306,10 +327,18 @@ class Plan:
     drapeaux: tuple = ()  # (mots, mots dans le nom, besoin reconnu) : ce qui fait le score
 
 
+def score(dans_texte: bool, dans_nom: bool, besoin: bool, texte_explique: bool) -> int:
+    """1 si les mots sont dans la fiche, +1 s'ils sont dans son nom, +2 si elle répond au
+    besoin reconnu dans la saisie. Quand les mots ne sont que le nom du besoin (« maison de
+    retraite »), les avoir dans sa description n'ajoute rien au besoin : l'EHPAD voisin passe
+    devant l'aide sociale lointaine qui cite la maison de retraite."""
+    mots = dans_texte and not (besoin and texte_explique)
+    return int(mots) + int(dans_nom) + 2 * int(besoin)
+
+
 def planifier(requete: Requete) -> Plan:
-    """Score = 1 si les mots sont dans la fiche, +1 s'ils sont dans son nom, +2 si elle répond
-    au besoin reconnu dans la saisie. Chaque score est un seau, une expression de l'index :
-    les meilleurs se lisent d'abord et la lecture s'arrête quand la page est pleine."""
+    """Chaque score (`score`) est un ou plusieurs seaux, des expressions de l'index : les
+    meilleurs se lisent d'abord et la lecture s'arrête quand la page est pleine."""
     filtre = et(
         requete.cles_besoins,
         requete.cles_publics,
@@ -319,17 +348,21 @@ def planifier(requete: Requete) -> Plan:
     texte = Mots(tuple(map(tuple, requete.termes))) if requete.termes else None
     nom = Mots(texte.groupes, nom_seul=True) if texte else None
     besoin = requete.cles_besoins_du_texte
-    if texte:
-        seaux = (
+    explique = requete.texte_explique
+    if texte and besoin:
+        # (mots, dans le nom, besoin) de chaque seau ; des seaux de même score se lisent ensemble.
+        seaux = _par_score(
             [
-                [Seau(4, Et((nom, besoin)), True)],
-                [Seau(3, Et((Sauf(texte, nom), besoin)), True)],
-                [Seau(2, Sauf(besoin, texte), False), Seau(2, Sauf(nom, besoin), True)],
-                [Seau(1, Sauf(Sauf(texte, nom), besoin), True)],
-            ]
-            if besoin
-            else [[Seau(2, nom, True)], [Seau(1, Sauf(texte, nom), True)]]
+                ((True, True, True), Et((nom, besoin))),
+                ((True, False, True), Et((Sauf(texte, nom), besoin))),
+                ((False, False, True), Sauf(besoin, texte)),
+                ((True, True, False), Sauf(nom, besoin)),
+                ((True, False, False), Sauf(Sauf(texte, nom), besoin)),
+            ],
+            explique,
         )
+    elif texte:
+        seaux = [[Seau(2, nom, True)], [Seau(1, Sauf(texte, nom), True)]]
     elif besoin:
         seaux = [[Seau(2, besoin, False)]]
     else:
@@ -342,6 +375,14 @@ def planifier(requete: Requete) -> Plan:
         plan.couvrant = Cles(couvrant)
         plan.lieu = Cles(cles_cercle(*requete.position, requete.rayon_km) + couvrant)
     return plan
+
+
+def _par_score(seaux: list[tuple[tuple[bool, bool, bool], object]], explique: bool):
+    groupes: dict[int, list[Seau]] = {}
+    for (mots, dans_nom, besoin), expression in seaux:
+        note = score(mots, dans_nom, besoin, explique)
+        groupes.setdefault(note, []).append(Seau(note, expression, mots))
+    return [groupes[note] for note in sorted(groupes, reverse=True)]
 
 
 def _cles(cle, valeurs) -> Cles | None:
@@ -587,8 +628,11 @@ def _tout_le_rayon(plan: Plan, requete: Requete, expression) -> list[Ligne] | No
             [*params, *ids],
         )
         brutes = cursor.fetchall()
+    explique = requete.texte_explique
     retenues = [
-        (sid, d, bool(t) + bool(n) + 2 * bool(b), bool(t)) for sid, d, t, n, b in brutes if t or b
+        (sid, d, score(bool(t), bool(n), bool(b), explique), bool(t))
+        for sid, d, t, n, b in brutes
+        if t or b
     ]
     return _lignes_autour(retenues, requete)
 
@@ -873,7 +917,7 @@ def raisons(service: Service, ligne: Ligne, requete: Requete) -> list[str]:
         f"répond au besoin « {b.libelle} »" for b in service.besoins_charges if b.pk in besoins
     ]
     if ligne.dans_texte:
-        phrases.append("contient « " + " ".join(g[0] for g in requete.groupes) + " »")
+        phrases.append("contient « " + " ".join(requete.mots_lus) + " »")
     if ligne.proche and ligne.distance is not None:
         phrases.append(f"à {ligne.distance:.1f} km".replace(".", ","))
     if ligne.couvert and not ligne.proche and requete.commune:

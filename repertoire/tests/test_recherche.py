@@ -79,6 +79,54 @@ def test_mdph_trouve_la_maison_departementale_de_l_autonomie():
     assert trouves(q="MDPH") == ["Accueil du public"]
 
 
+def test_les_mots_qui_ne_font_que_nommer_le_besoin_ne_passent_pas_devant_la_distance():
+    loin = (NEVERS[0] + 0.05, NEVERS[1])  # ≈ 5,6 km
+    service(nom="Les Tilleuls", description="Hébergement médicalisé.", besoins=["ehpad"])
+    service(
+        nom="Aide à l'hébergement",
+        description="Aide pour payer la maison de retraite.",
+        besoins=["ehpad"],
+        lat=loin[0],
+        lon=loin[1],
+    )
+    service(nom="Club de la retraite", description="Maison de retraite ? Non, jeux de cartes.")
+    indexer_services()
+
+    page = rechercher(Critere(q="maison de retraite", commune="Nevers"))
+
+    noms = [r.service.nom for r in page.resultats]
+    assert noms[:2] == ["Les Tilleuls", "Aide à l'hébergement"]
+    # Sans le besoin, les mots seuls viennent après.
+    assert noms[2:] == ["Club de la retraite"]
+    assert "contient « maison retraite »" in page.resultats[1].raisons
+
+
+def test_des_mots_en_plus_du_besoin_comptent_encore():
+    service(nom="Les Tilleuls", description="Hébergement médicalisé.", besoins=["ehpad"])
+    service(nom="Les Lilas", description="Jardin thérapeutique.", besoins=["ehpad"])
+
+    assert trouves(q="ehpad jardin") == ["Les Lilas", "Les Tilleuls"]
+
+
+def test_les_raisons_disent_les_mots_tels_que_saisis():
+    service(nom="Les repas du Morvan", description="Livraison à domicile.")
+    indexer_services()
+
+    page = rechercher(Critere(q="Repas à domicile"))
+
+    assert "contient « repas domicile »" in page.resultats[0].raisons
+
+
+def test_un_mot_corrige_fait_reconnaitre_son_besoin():
+    service(nom="Les Tilleuls", description="Hébergement médicalisé.", besoins=["ehpad"])
+    indexer_services()
+
+    page = rechercher(Critere(q="ehpda"))
+
+    assert [r.service.nom for r in page.resultats] == ["Les Tilleuls"]
+    assert "répond au besoin « EHPAD »" in page.resultats[0].raisons
+
+
 @pytest.mark.parametrize(
     ("saisie", "attendu"),
     [

@@ -11,6 +11,7 @@ from repertoire.models import Besoin, Frais, ModeAcces, Public, Service
 from repertoire.referentiels import CATEGORIES_FINESS, PUBLICS, THESAURUS, EntreeBesoin
 from repertoire.selectors import (
     besoin_et_descendants,
+    besoins_et_reste,
     besoins_pour_texte,
     besoins_pour_thematiques_di,
     publics_di_pour,
@@ -168,6 +169,11 @@ def test_le_repit_mene_aussi_a_l_accueil_de_jour_et_a_l_accueil_temporaire():
         "accueil-de-jour",
         "accueil-temporaire",
     ]
+
+
+def test_ce_que_le_texte_dit_en_plus_de_ses_besoins():
+    assert besoins_et_reste("Maison de retraite") == (["ehpad"], "")
+    assert besoins_et_reste("ehpad à Nevers") == (["ehpad"], "a nevers")
 
 
 def test_un_mot_contenu_dans_un_autre_ne_trouve_rien():
