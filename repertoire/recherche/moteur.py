@@ -8,7 +8,6 @@ bases, ne fait que compter, mesurer les distances et trier peu de lignes : voir 
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -73,7 +72,7 @@ class Requete:
     """Ce que le SQL reçoit : la saisie validée, corrigée et traduite en identifiants."""
 
     groupes: list[list[str]] = field(default_factory=list)  # un groupe d'alternatives par mot
-    mots_lus: list[str] = field(default_factory=list)  # chaque groupe tel que saisi, ou corrigé
+    texte_lu: str = ""  # la saisie telle que cherchée : corrigée, sans les mots ignorés
     # Les mots ne disent rien de plus que les besoins reconnus (« maison de retraite ») : les
     # contenir ne classe pas une fiche avant une autre qui a le besoin (voir `score`).
     texte_explique: bool = False
@@ -144,9 +143,10 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     if len(mots) > MOTS_MAX:
         requete.messages.append(f"Seuls les {MOTS_MAX} premiers mots ont été pris en compte.")
         mots = mots[:MOTS_MAX]
-    corrections = _corriger(mots, requete, _formes_saisies(texte))
+    gardes = _corriger(mots, requete)
+    requete.texte_lu = _texte_lu(texte, gardes)
     # Les besoins se lisent sur le texte corrigé : « ehpda » est l'EHPAD.
-    corrige = " ".join(corrections.get(mot, mot) for mot in texte_indexe(texte).split())
+    corrige = " ".join(gardes.get(mot, mot) for mot in texte_indexe(texte).split())
     slugs, reste = besoins_et_reste(corrige)
     requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
         slug for trouve in slugs for slug in besoin_et_descendants(trouve)
@@ -156,21 +156,26 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
         raise SaisieIncomprise(f"Aucun service ne correspond à « {texte[:80]} ».")
 
 
-def _formes_saisies(texte: str) -> dict[str, str]:
-    """Mot de l'index → mot tel que saisi (« menagere » → « ménagère »), pour le dire."""
-    formes: dict[str, str] = {}
-    for saisi in re.findall(r"\w+", texte.lower()):
-        normalise = texte_indexe(saisi).split()
-        if len(normalise) == 1:
-            formes.setdefault(normalise[0], saisi)
-    return formes
+def _texte_lu(texte: str, gardes: dict[str, str]) -> str:
+    """La saisie telle qu'écrite (« repas à domicile »), sauf les mots ignorés, ôtés, et les
+    mots corrigés, remplacés : ce que disent les raisons d'un résultat."""
+    lus = []
+    for morceau in texte.lower().split():
+        mots = texte_indexe(morceau).split()
+        if any(m not in gardes and m not in MOTS_VIDES and len(m) > 1 for m in mots):
+            continue
+        if any(gardes.get(m, m) != m for m in mots):
+            lus.append(" ".join(gardes.get(m, m) for m in mots))
+        elif mots:
+            lus.append(morceau.strip(".,;:!?«»\"'()[]"))
+    return " ".join(lus)
 
 
-def _corriger(mots: list[str], requete: Requete, formes: dict[str, str]) -> dict[str, str]:
+def _corriger(mots: list[str], requete: Requete) -> dict[str, str]:
     """Un mot inconnu de l'index est remplacé par ses voisins à une faute près ; sans voisin,
     il est ignoré (et dit), pour ne pas vider les résultats à cause d'une faute. Remplit
-    `requete.groupes`, `requete.mots_lus` et `requete.termes` (ce que l'index cherchera pour
-    chaque groupe) ; rend mot saisi → sa première correction."""
+    `requete.groupes` et `requete.termes` (ce que l'index cherchera pour chaque groupe) ;
+    rend chaque mot gardé → lui-même, ou sa première correction."""
     moteur = moteur_de_la_base()
     racines = {mot: _racine(mot) for mot in mots}
     with connection.cursor() as cursor:
@@ -184,18 +189,18 @@ def _corriger(mots: list[str], requete: Requete, formes: dict[str, str]) -> dict
         connus |= moteur.termes_des_prefixes(
             cursor, sorted({c for liste in corrections.values() for c in liste} - set(connus))
         )
+    gardes = {}
     for mot in mots:
-        saisi = formes.get(mot, mot)
         groupe = [racines[mot]] if racines[mot] in connus else corrections[mot]
         if not groupe:
-            requete.messages.append(f"« {saisi} » ne figure dans aucune fiche ; il est ignoré.")
+            requete.messages.append(f"« {mot} » ne figure dans aucune fiche ; il est ignoré.")
             continue
         if groupe != [racines[mot]]:
-            requete.messages.append(f"« {saisi} » compris comme « {' ou '.join(groupe)} ».")
+            requete.messages.append(f"« {mot} » compris comme « {' ou '.join(groupe)} ».")
         requete.groupes.append(groupe)
-        requete.mots_lus.append(saisi if groupe == [racines[mot]] else groupe[0])
         requete.termes.append(sorted({terme for m in groupe for terme in connus[m]}))
-    return {mot: liste[0] for mot, liste in corrections.items() if liste}
+        gardes[mot] = mot if groupe == [racines[mot]] else groupe[0]
+    return gardes
 
 
 def _corrigeable(mot: str) -> bool:
@@ -329,11 +334,13 @@ class Plan:
 
 def score(dans_texte: bool, dans_nom: bool, besoin: bool, texte_explique: bool) -> int:
     """1 si les mots sont dans la fiche, +1 s'ils sont dans son nom, +2 si elle répond au
-    besoin reconnu dans la saisie. Quand les mots ne sont que le nom du besoin (« maison de
-    retraite »), les avoir dans sa description n'ajoute rien au besoin : l'EHPAD voisin passe
-    devant l'aide sociale lointaine qui cite la maison de retraite."""
-    mots = dans_texte and not (besoin and texte_explique)
-    return int(mots) + int(dans_nom) + 2 * int(besoin)
+    besoin reconnu dans la saisie. Quand les mots ne font que nommer le besoin (« maison de
+    retraite »), les avoir dans sa description n'ajoute rien au besoin (l'EHPAD voisin passe
+    devant l'aide sociale lointaine qui cite la maison de retraite), et une fiche sans le
+    besoin passe après toutes celles qui l'ont, même si son nom contient les mots."""
+    if besoin and texte_explique:
+        return 3 + int(dans_nom)
+    return int(dans_texte) + int(dans_nom) + 2 * int(besoin)
 
 
 def planifier(requete: Requete) -> Plan:
@@ -917,7 +924,7 @@ def raisons(service: Service, ligne: Ligne, requete: Requete) -> list[str]:
         f"répond au besoin « {b.libelle} »" for b in service.besoins_charges if b.pk in besoins
     ]
     if ligne.dans_texte:
-        phrases.append("contient « " + " ".join(requete.mots_lus) + " »")
+        phrases.append(f"contient « {requete.texte_lu} »")
     if ligne.proche and ligne.distance is not None:
         phrases.append(f"à {ligne.distance:.1f} km".replace(".", ","))
     if ligne.couvert and not ligne.proche and requete.commune:

@@ -98,7 +98,14 @@ def test_les_mots_qui_ne_font_que_nommer_le_besoin_ne_passent_pas_devant_la_dist
     assert noms[:2] == ["Les Tilleuls", "Aide à l'hébergement"]
     # Sans le besoin, les mots seuls viennent après.
     assert noms[2:] == ["Club de la retraite"]
-    assert "contient « maison retraite »" in page.resultats[1].raisons
+    assert "contient « maison de retraite »" in page.resultats[1].raisons
+
+
+def test_une_fiche_sans_le_besoin_passe_apres_celles_qui_l_ont_meme_nommee_comme_lui():
+    service(nom="Portage de repas du CCAS", description="Soins infirmiers.")  # créée d'abord
+    service(nom="Les Menus du Morvan", description="Livraison.", besoins=["portage-de-repas"])
+
+    assert trouves(q="portage de repas") == ["Les Menus du Morvan", "Portage de repas du CCAS"]
 
 
 def test_des_mots_en_plus_du_besoin_comptent_encore():
@@ -112,9 +119,9 @@ def test_les_raisons_disent_les_mots_tels_que_saisis():
     service(nom="Les repas du Morvan", description="Livraison à domicile.")
     indexer_services()
 
-    page = rechercher(Critere(q="Repas à domicile"))
+    page = rechercher(Critere(q="Repas, à domicile ! xqzwvk"))
 
-    assert "contient « repas domicile »" in page.resultats[0].raisons
+    assert "contient « repas à domicile »" in page.resultats[0].raisons
 
 
 def test_un_mot_corrige_fait_reconnaitre_son_besoin():
