@@ -121,6 +121,8 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                     "soins à domicile",
                     "infirmière à domicile",
                     "infirmier à domicile",
+                    "infirmière",
+                    "infirmier",
                     "aide-soignante à domicile",
                     "hospitalisation à domicile",
                     "HAD",
@@ -287,7 +289,19 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
     EntreeBesoin(
         slug="aidants",
         libelle="Aider un proche (aidants)",
-        synonymes=("aidant", "proche aidant", "aidant familial", "s'occuper d'un proche"),
+        synonymes=(
+            "aidant",
+            "proche aidant",
+            "aidant familial",
+            "s'occuper d'un proche",
+            "aider un proche",
+            "aider mon père",
+            "aider ma mère",
+            "aider mes parents",
+            "m'occuper de mon père",
+            "m'occuper de ma mère",
+            "m'occuper de mes parents",
+        ),
         thematiques_di=(_DI_AIDANTS,),
         enfants=(
             EntreeBesoin(

@@ -49,9 +49,6 @@ class CommuneQuerySet(models.QuerySet):
         """Ignore casse, accents et tirets ; « st » vaut « saint »."""
         return self.filter(nom_normalise=normaliser(nom))
 
-    def nom_commence_par(self, debut: str) -> "CommuneQuerySet":
-        return self.filter(nom_normalise__startswith=normaliser(debut))
-
     def par_code_postal(self, code_postal: str) -> "CommuneQuerySet":
         return self.filter(codes_postaux__code=code_postal.strip()).distinct()
 

@@ -22,9 +22,10 @@ def rechercher_communes(saisie: str) -> QuerySet[Commune]:
     """Communes correspondant à la saisie, les plus probables d'abord.
 
     Un nom (casse, accents et tirets ignorés, « st » = « saint ») donne d'abord les noms
-    exacts puis ceux qui commencent par la saisie, les plus peuplées d'abord. Un code à
-    cinq caractères est lu comme code postal ou code INSEE ; « Nevers 58000 » et « Nevers (58) »
-    restreignent le nom à un code postal ou à un département.
+    exacts puis ceux qui commencent par la saisie, les plus peuplées d'abord ; à défaut, ceux
+    dont chaque mot saisi commence un mot (« Cosne sur Loire »). Un code à cinq caractères est
+    lu comme code postal ou code INSEE ; « Nevers 58000 » et « Nevers (58) » restreignent le
+    nom à un code postal ou à un département.
     Une saisie vide ou fantaisiste donne un ensemble vide, jamais d'erreur.
     """
     propre = "".join(c for c in saisie[: LONGUEUR_MAX_SAISIE + 1] if c.isprintable()).strip()
@@ -39,10 +40,19 @@ def rechercher_communes(saisie: str) -> QuerySet[Commune]:
         propre = propre[: code.start()] + propre[code.end() :]
     nom = normaliser(propre)
     if nom:
-        communes = communes.nom_commence_par(nom).annotate(
+        par_debut = communes.filter(nom_normalise__startswith=nom)
+        premier, *suivants = nom.split()
+        if suivants and not par_debut.exists():
+            # « Cosne sur Loire » est Cosne-Cours-sur-Loire : chaque mot saisi commence un mot
+            # du nom, le premier en tête. Cherché seulement faute de mieux : « saint » seul
+            # ferait relire des milliers de noms.
+            mots = Q(nom_normalise__startswith=premier)
+            for mot in suivants:
+                mots &= Q(nom_normalise__contains=f" {mot}")
+            return communes.filter(mots).order_by("-population", "nom", "code_insee")
+        return par_debut.annotate(
             nom_complete=Case(When(nom_normalise=nom, then=Value(False)), default=Value(True))
-        )
-        return communes.order_by("nom_complete", "-population", "nom", "code_insee")
+        ).order_by("nom_complete", "-population", "nom", "code_insee")
     if not code:
         return Commune.objects.none()
     return communes.order_by("-population", "nom", "code_insee")

@@ -151,7 +151,14 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
         slug for trouve in slugs for slug in besoin_et_descendants(trouve)
     )
-    requete.texte_explique = bool(requete.besoins_du_texte) and not mots_de(reste)
+    restants = mots_de(reste)
+    requete.texte_explique = bool(requete.besoins_du_texte) and not restants
+    # Un mot absent des fiches mais qui nomme un besoin (« téléalarme ») n'est pas ignoré.
+    requete.messages += [
+        f"« {mot} » ne figure dans aucune fiche ; il est ignoré."
+        for mot in mots
+        if mot not in gardes and mot in restants
+    ]
     if not requete.groupes and not requete.besoins_du_texte:
         raise SaisieIncomprise(f"Aucun service ne correspond à « {texte[:80]} ».")
 
@@ -173,7 +180,8 @@ def _texte_lu(texte: str, gardes: dict[str, str]) -> str:
 
 def _corriger(mots: list[str], requete: Requete) -> dict[str, str]:
     """Un mot inconnu de l'index est remplacé par ses voisins à une faute près ; sans voisin,
-    il est ignoré (et dit), pour ne pas vider les résultats à cause d'une faute. Remplit
+    il est ignoré (absent des mots gardés), pour ne pas vider les résultats à cause d'une
+    faute. Remplit
     `requete.groupes` et `requete.termes` (ce que l'index cherchera pour chaque groupe) ;
     rend chaque mot gardé → lui-même, ou sa première correction."""
     moteur = moteur_de_la_base()
@@ -193,7 +201,6 @@ def _corriger(mots: list[str], requete: Requete) -> dict[str, str]:
     for mot in mots:
         groupe = [racines[mot]] if racines[mot] in connus else corrections[mot]
         if not groupe:
-            requete.messages.append(f"« {mot} » ne figure dans aucune fiche ; il est ignoré.")
             continue
         if groupe != [racines[mot]]:
             requete.messages.append(f"« {mot} » compris comme « {' ou '.join(groupe)} ».")

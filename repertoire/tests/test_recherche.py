@@ -194,6 +194,17 @@ def test_postgresql_cherche_les_racines_exactes_des_mots_d_un_prefixe():
     assert trouves(q="nous aidants") == ["Aidants et aidés"]
 
 
+def test_un_mot_absent_des_fiches_qui_nomme_un_besoin_n_est_pas_dit_ignore():
+    service(nom="Présence verte", description="Bracelet d'appel.", besoins=["teleassistance"])
+    indexer_services()
+
+    page = rechercher(Critere(q="téléalarme xqzwvk"))
+
+    assert [r.service.nom for r in page.resultats] == ["Présence verte"]
+    assert "telealarme" not in page.message
+    assert "« xqzwvk » ne figure dans aucune fiche" in page.message
+
+
 def test_un_besoin_de_premier_niveau_inclut_ses_enfants():
     service(nom="Les Tilleuls", besoins=["ehpad"])
     service(nom="Résidence Les Lilas", besoins=["residence-autonomie"])

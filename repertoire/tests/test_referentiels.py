@@ -157,6 +157,8 @@ def test_un_saad_intervient_au_domicile_apres_evaluation():
         ("téléalarme", "teleassistance"),
         ("aide sociale à l'hébergement", "aide-sociale-hebergement"),
         ("une place en foyer d'accueil médicalisé", "fam-eam"),
+        ("une infirmière pour maman", "soins-infirmiers-a-domicile"),
+        ("aider mon père âgé", "aidants"),
     ],
 )
 def test_un_mot_du_quotidien_trouve_son_besoin(texte, attendu):

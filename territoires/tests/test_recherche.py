@@ -151,3 +151,9 @@ def test_la_commune_saisie_est_gardee_en_memoire_jusqu_a_sa_modification(
 
     with django_assert_num_queries(1):
         commune_saisie("Nevers")
+
+
+def test_un_nom_compose_abrege_trouve_la_commune():
+    # Cosne-Cours-sur-Loire, que l'on dit « Cosne sur Loire ».
+    assert _codes("Cosne sur Loire", limite=1) == ["58086"]
+    assert _codes("cosne loire", limite=1) == ["58086"]
