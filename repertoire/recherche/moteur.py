@@ -121,10 +121,14 @@ def _choix(valeur: str, permis, nom: str, requete: Requete) -> str:
     return valeur
 
 
+def _vide(mot: str) -> bool:
+    return mot in MOTS_VIDES or len(mot) <= 1
+
+
 def mots_de(texte: str) -> list[str]:
     """Minuscules sans accents, découpés comme le fait l'index, sans mots vides."""
     mots = texte_indexe(texte).split()
-    return list(dict.fromkeys(m for m in mots if m not in MOTS_VIDES and len(m) > 1))
+    return list(dict.fromkeys(m for m in mots if not _vide(m)))
 
 
 def _racine(mot: str) -> str:
@@ -143,17 +147,20 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     if len(mots) > MOTS_MAX:
         requete.messages.append(f"Seuls les {MOTS_MAX} premiers mots ont été pris en compte.")
         mots = mots[:MOTS_MAX]
-    gardes = _corriger(mots, requete)
+    # Les besoins se lisent sur la saisie (« aider mon père »), puis sur ce qui en reste une
+    # fois corrigé (« ehpda » est l'EHPAD). Un mot qui nomme un besoin sans figurer dans
+    # aucune fiche (« téléalarme », « père ») n'est ni corrigé ni dit ignoré.
+    slugs, reste = besoins_et_reste(texte)
+    gardes = _corriger(mots, requete, set(mots) - set(mots_de(reste)))
     requete.texte_lu = _texte_lu(texte, gardes)
-    # Les besoins se lisent sur le texte corrigé : « ehpda » est l'EHPAD.
-    corrige = " ".join(gardes.get(mot, mot) for mot in texte_indexe(texte).split())
-    slugs, reste = besoins_et_reste(corrige)
+    slugs_corriges, reste = besoins_et_reste(
+        " ".join(gardes.get(mot, mot) for mot in texte_indexe(reste).split())
+    )
     requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
-        slug for trouve in slugs for slug in besoin_et_descendants(trouve)
+        slug for trouve in slugs + slugs_corriges for slug in besoin_et_descendants(trouve)
     )
     restants = mots_de(reste)
     requete.texte_explique = bool(requete.besoins_du_texte) and not restants
-    # Un mot absent des fiches mais qui nomme un besoin (« téléalarme ») n'est pas ignoré.
     requete.messages += [
         f"« {mot} » ne figure dans aucune fiche ; il est ignoré."
         for mot in mots
@@ -164,31 +171,42 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
 
 
 def _texte_lu(texte: str, gardes: dict[str, str]) -> str:
-    """La saisie telle qu'écrite (« repas à domicile »), sauf les mots ignorés, ôtés, et les
-    mots corrigés, remplacés : ce que disent les raisons d'un résultat."""
-    lus = []
+    """La saisie telle qu'écrite (« repas à domicile »), sauf les mots ignorés, ôtés avec les
+    mots vides qui les touchent (« aider âgé », pas « aider mon âgé »), et les mots corrigés,
+    remplacés : ce que disent les raisons d'un résultat."""
+    morceaux = []
     for morceau in texte.lower().split():
-        mots = texte_indexe(morceau).split()
-        if any(m not in gardes and m not in MOTS_VIDES and len(m) > 1 for m in mots):
+        if mots := texte_indexe(morceau).split():
+            if all(_vide(mot) for mot in mots):
+                etat = "vide"
+            elif all(_vide(mot) or mot in gardes for mot in mots):
+                etat = "garde"
+            else:
+                etat = "ote"
+            morceaux.append((morceau, mots, etat))
+    lus = []
+    for i, (morceau, mots, etat) in enumerate(morceaux):
+        voisins = {e for _, _, e in morceaux[max(i - 1, 0) : i + 2]}
+        if etat == "ote" or (etat == "vide" and "ote" in voisins):
             continue
-        if any(gardes.get(m, m) != m for m in mots):
-            lus.append(" ".join(gardes.get(m, m) for m in mots))
-        elif mots:
+        if any(gardes.get(mot, mot) != mot for mot in mots):
+            lus.append(" ".join(gardes.get(mot, mot) for mot in mots))
+        else:
             lus.append(morceau.strip(".,;:!?«»\"'()[]"))
     return " ".join(lus)
 
 
-def _corriger(mots: list[str], requete: Requete) -> dict[str, str]:
-    """Un mot inconnu de l'index est remplacé par ses voisins à une faute près ; sans voisin,
-    il est ignoré (absent des mots gardés), pour ne pas vider les résultats à cause d'une
-    faute. Remplit
-    `requete.groupes` et `requete.termes` (ce que l'index cherchera pour chaque groupe) ;
-    rend chaque mot gardé → lui-même, ou sa première correction."""
+def _corriger(mots: list[str], requete: Requete, expliques: set[str]) -> dict[str, str]:
+    """Un mot inconnu de l'index est remplacé par ses voisins à une faute près, sauf s'il
+    nomme un besoin (`expliques`) ; sans voisin, il est ignoré (absent des mots gardés), pour
+    ne pas vider les résultats à cause d'une faute. Remplit `requete.groupes` et
+    `requete.termes` (ce que l'index cherchera pour chaque groupe) ; rend chaque mot gardé →
+    lui-même, ou sa première correction."""
     moteur = moteur_de_la_base()
     racines = {mot: _racine(mot) for mot in mots}
     with connection.cursor() as cursor:
         connus = moteur.termes_des_prefixes(cursor, list(set(racines.values())))
-        inconnus = [m for m in mots if racines[m] not in connus]
+        inconnus = [m for m in mots if racines[m] not in connus and m not in expliques]
         voisins = {m: _voisins(m) for m in inconnus if _corrigeable(m)}
         existants = moteur.mots_existants(cursor, sorted(set().union(*voisins.values())))
         corrections = {
@@ -199,7 +217,7 @@ def _corriger(mots: list[str], requete: Requete) -> dict[str, str]:
         )
     gardes = {}
     for mot in mots:
-        groupe = [racines[mot]] if racines[mot] in connus else corrections[mot]
+        groupe = [racines[mot]] if racines[mot] in connus else corrections.get(mot, [])
         if not groupe:
             continue
         if groupe != [racines[mot]]:

@@ -124,6 +124,18 @@ def test_les_raisons_disent_les_mots_tels_que_saisis():
     assert "contient « repas à domicile »" in page.resultats[0].raisons
 
 
+@pytest.mark.parametrize(
+    ("saisie", "gardes", "lu"),
+    [
+        ("Repas, à domicile !", {"repas": "repas", "domicile": "domicile"}, "repas à domicile"),
+        ("aider mon père âgé", {"aider": "aider", "age": "age"}, "aider âgé"),
+        ("une ehpda", {"ehpda": "ehpad"}, "une ehpad"),
+    ],
+)
+def test_le_texte_lu_est_la_saisie_sans_ses_mots_ignores(saisie, gardes, lu):
+    assert moteur._texte_lu(saisie, gardes) == lu
+
+
 def test_un_mot_corrige_fait_reconnaitre_son_besoin():
     service(nom="Les Tilleuls", description="Hébergement médicalisé.", besoins=["ehpad"])
     indexer_services()
@@ -203,6 +215,17 @@ def test_un_mot_absent_des_fiches_qui_nomme_un_besoin_n_est_pas_dit_ignore():
     assert [r.service.nom for r in page.resultats] == ["Présence verte"]
     assert "telealarme" not in page.message
     assert "« xqzwvk » ne figure dans aucune fiche" in page.message
+
+
+def test_un_mot_qui_nomme_un_besoin_n_est_pas_corrige():
+    service(nom="Plateforme de répit", description="Pour les proches.", besoins=["aidants"])
+    service(nom="Club", description="Des personnes et des perles.")
+    indexer_services()
+
+    page = rechercher(Critere(q="aider mon père"))
+
+    assert [r.service.nom for r in page.resultats] == ["Plateforme de répit"]
+    assert "compris comme" not in page.message
 
 
 def test_un_besoin_de_premier_niveau_inclut_ses_enfants():
