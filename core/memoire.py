@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 V = TypeVar("V")
 
@@ -59,3 +60,11 @@ def vider_memoires(*_args, **_kwargs) -> None:
     """Toutes les mémoires ; branché sur les signaux des référentiels, appelé entre deux tests."""
     for memoire_ in _MEMOIRES:
         memoire_.vider()
+
+
+def vider_a_chaque_modification(*modeles) -> None:
+    """Une ligne de ces modèles modifiée dans ce processus (admin) n'attend pas la fin du
+    délai de la mémoire."""
+    for modele in modeles:
+        for signal in (post_save, post_delete):
+            signal.connect(vider_memoires, sender=modele, dispatch_uid=f"memoire_{modele}")

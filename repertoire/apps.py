@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_delete, post_save
 
 
 class RepertoireConfig(AppConfig):
@@ -8,13 +7,10 @@ class RepertoireConfig(AppConfig):
     verbose_name = "Répertoire des ressources"
 
     def ready(self) -> None:
-        from core.memoire import vider_memoires
+        from core.memoire import vider_a_chaque_modification
         from repertoire.models import Besoin, Public
         from repertoire.recherche.sqlite import regler_connexion
 
         # Réglages de lecture (mmap, cache) de chaque connexion SQLite, dès la première.
         connection_created.connect(regler_connexion, dispatch_uid="recherche_sqlite")
-        # Un besoin modifié ici (admin) n'attend pas la fin du délai de la mémoire.
-        for modele in (Besoin, Public):
-            for signal in (post_save, post_delete):
-                signal.connect(vider_memoires, sender=modele, dispatch_uid=f"memoire_{modele}")
+        vider_a_chaque_modification(Besoin, Public)

@@ -6,7 +6,6 @@ d'objets par page, plus que la recherche elle-même.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from django.db import connections
@@ -17,19 +16,14 @@ from repertoire.models import Besoin, Public, Service
 M = TypeVar("M", Besoin, Public)
 
 
-@dataclass(frozen=True)
 class Referentiel(Generic[M]):
-    par_pk: dict[int, M]
-    par_slug: dict[str, M] = field(init=False)
-    enfants: dict[int, list[M]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "par_slug", {e.slug: e for e in self.par_pk.values()})
-        enfants: dict[int, list[M]] = {}
-        for entree in self.par_pk.values():
+    def __init__(self, par_pk: dict[int, M]) -> None:
+        self.par_pk = par_pk
+        self.par_slug = {e.slug: e for e in par_pk.values()}
+        self.enfants: dict[int, list[M]] = {}
+        for entree in par_pk.values():
             if entree.parent_id is not None:
-                enfants.setdefault(entree.parent_id, []).append(entree)
-        object.__setattr__(self, "enfants", enfants)
+                self.enfants.setdefault(entree.parent_id, []).append(entree)
 
     def avec_enfants(self, slugs: Iterable[str]) -> tuple[list[M], list[M]]:
         """Les entrées nommées, puis elles et tous leurs enfants ; un slug inconnu est ignoré."""
@@ -82,10 +76,9 @@ def _liens(ids: list[int], using: str) -> list[tuple[int, int, int]]:
     marques = ", ".join(["%s"] * len(ids))
     selects = []
     for genre, champ in enumerate(("besoins", "publics")):
-        liaison = Service._meta.get_field(champ).remote_field.through._meta
-        table = connexion.ops.quote_name(liaison.db_table)
-        service = liaison.get_field("service").column
-        autre = liaison.get_field(champ[:-1]).column
+        relation = Service._meta.get_field(champ)
+        table = connexion.ops.quote_name(relation.m2m_db_table())
+        service, autre = relation.m2m_column_name(), relation.m2m_reverse_name()
         selects.append(
             f"SELECT {service}, {autre}, {genre} FROM {table} WHERE {service} IN ({marques})"
         )
