@@ -1,0 +1,63 @@
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.visite import Navigateur, Visite, premier_identifiant, verifier_introuvable
+
+PUBLIC = ("/recherche/", "/services/", "/structures/", "/api/v1/docs")
+PROFESSIONNEL = ("/pilotage/", "/admin/repertoire/", "/admin/pilotage/")
+
+
+class Command(BaseCommand):
+    help = (
+        "Visite un site Autonomie en marche (après un déploiement, ou en CI) : une page de "
+        "chaque type, publique puis réservée, avec ses fichiers statiques, doit répondre 200."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("url", help="adresse du serveur, ex. http://127.0.0.1:8000")
+        parser.add_argument("--identifiant", help="compte pour visiter pilotage et administration")
+        parser.add_argument(
+            "--mot-de-passe-variable",
+            default="VERIFIER_SITE_MOT_DE_PASSE",
+            help="variable d'environnement qui contient son mot de passe (jamais en argument)",
+        )
+        parser.add_argument("--limite", type=int, default=200, help="pages au plus")
+
+    def handle(self, *args, url: str, identifiant: str | None, **options) -> None:
+        navigateur = Navigateur(url.rstrip("/"))
+        visite = Visite(navigateur, PUBLIC, limite=options["limite"])
+        signaler = self.stdout.write if options["verbosity"] > 1 else (lambda _: None)
+        visite.parcourir(self._depart_public(navigateur), signaler)
+        if identifiant:
+            self._connecter(navigateur, identifiant, options["mot_de_passe_variable"])
+            visite.perimetres = PUBLIC + PROFESSIONNEL
+            visite.parcourir(self._depart_professionnel(navigateur), signaler)
+        if introuvable := verifier_introuvable(navigateur):
+            visite.echecs.append(introuvable)
+        bilan = f"{visite.pages} pages et {len(visite.ressources)} fichiers statiques visités"
+        if visite.echecs:
+            raise CommandError(f"{bilan} ; en échec :\n" + "\n".join(visite.echecs))
+        self.stdout.write(f"{bilan} : tout répond.")
+
+    def _depart_public(self, navigateur: Navigateur) -> list[str]:
+        depart = ["/sante/", "/", "/recherche/", "/recherche/?q=aide+a+domicile"]
+        depart += ["/api/v1/openapi.json", "/api/v1/docs"]
+        for ressource in ("services", "structures"):
+            if (ident := premier_identifiant(navigateur, ressource)) is not None:
+                depart.append(f"/{ressource}/{ident}/")
+        return depart
+
+    def _depart_professionnel(self, navigateur: Navigateur) -> list[str]:
+        depart = ["/pilotage/", "/admin/"]
+        for ressource, modele in (("structures", "structure"), ("services", "service")):
+            if (ident := premier_identifiant(navigateur, ressource)) is not None:
+                depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
+        return depart
+
+    def _connecter(self, navigateur: Navigateur, identifiant: str, variable: str) -> None:
+        mot_de_passe = os.environ.get(variable, "")
+        if not navigateur.se_connecter("/pilotage/connexion/", identifiant, mot_de_passe):
+            raise CommandError(
+                f"Connexion refusée pour « {identifiant} » (mot de passe : {variable})."
+            )
