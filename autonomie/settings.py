@@ -4,21 +4,26 @@ Les valeurs par défaut font tourner le site sur un poste (SQLite, courriels en 
 la production ne diffère que par ses variables, jamais par un autre chemin de code.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_cle_secrete, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY est obligatoire quand DEBUG est désactivé.")
-    SECRET_KEY = "cle-de-developpement-a-ne-jamais-utiliser-en-production"
+# Le mode développement se demande (DEBUG=true, ce que font scripts/demo et les tests) : un
+# serveur dont on a oublié DEBUG ne tourne jamais avec la clé de développement.
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_cle_secrete(
+    "SECRET_KEY",
+    debug=DEBUG,
+    cle_de_developpement="cle-de-developpement-a-ne-jamais-utiliser-en-production",
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -32,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "simple_history",
+    "axes",
     "core",
     "territoires",
     "repertoire",
@@ -40,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -49,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # En dernier : répond « connexion bloquée » quand le moteur d'axes refuse une tentative.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "autonomie.urls"
@@ -80,11 +89,36 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
+        # WAL : les lectures ne bloquent pas l'écriture en cours ni ne sont bloquées par elle.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        # Une écriture (connexion, compteur de l'API) attend son tour au lieu d'échouer aussitôt
+        # en « database is locked » ; les imports écrivent par lots courts (voir README).
+        "timeout": env_int("SQLITE_ATTENTE_SECONDES", 20),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # En premier : compte les échecs et refuse toute tentative d'un couple bloqué.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Connexions (administration, pilotage) : après CONNEXION_ECHECS_MAX échecs pour un même
+# identifiant depuis une même adresse, ce couple est bloqué CONNEXION_BLOCAGE_MINUTES minutes.
+# Un administrateur débloque plus tôt (voir README, « Connexions bloquées »).
+AXES_FAILURE_LIMIT = env_int("CONNEXION_ECHECS_MAX", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CONNEXION_BLOCAGE_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.limitation.adresse_client"
+AXES_LOCKOUT_TEMPLATE = "core/connexion_bloquee.html"
+AXES_RESET_ON_SUCCESS = True
+# Données personnelles minimales : pas de journal de chaque connexion réussie, seulement les
+# échecs en cours, effacés à la fin du blocage.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "core.connexions.client_pour_journal"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -121,6 +155,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "autonomie@localhost")
 if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+# En production, HTTP est redirigé vers HTTPS, sauf la sonde que le répartiteur interroge en
+# clair ; HSTS demande ensuite au navigateur de ne plus jamais venir en HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDES", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_SOUS_DOMAINES", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # API publique en lecture seule : tout site peut la lire.
@@ -151,13 +193,12 @@ AUTONOMIE_LOGO_URL = env_str("AUTONOMIE_LOGO_URL")
 AUTONOMIE_COULEUR_PRIMAIRE = env_str("AUTONOMIE_COULEUR_PRIMAIRE", "#1f4e79")
 AUTONOMIE_DEPARTEMENT = env_str("AUTONOMIE_DEPARTEMENT", "58")
 # Clé HMAC des identifiants MDPH pseudonymisés : stable pour toujours, distincte de SECRET_KEY.
-PILOTAGE_CLE_PSEUDONYMISATION = env_str("PILOTAGE_CLE_PSEUDONYMISATION")
-if not PILOTAGE_CLE_PSEUDONYMISATION:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "PILOTAGE_CLE_PSEUDONYMISATION est obligatoire quand DEBUG est désactivé."
-        )
-    PILOTAGE_CLE_PSEUDONYMISATION = "cle-de-pseudonymisation-de-developpement"
+PILOTAGE_CLE_PSEUDONYMISATION = env_cle_secrete(
+    "PILOTAGE_CLE_PSEUDONYMISATION",
+    debug=DEBUG,
+    cle_de_developpement="cle-de-pseudonymisation-de-developpement",
+    differente_de=(SECRET_KEY,),
+)
 # Thème des pages publiques : « neutre » (le nôtre) ou « dsfr » (sites de l'État seulement).
 AUTONOMIE_THEME = env_str("AUTONOMIE_THEME", "neutre").strip().lower()
 if AUTONOMIE_THEME not in {"neutre", "dsfr"}:
@@ -174,6 +215,35 @@ AUTONOMIE_TUILES_ATTRIBUTION = env_str(
     "AUTONOMIE_TUILES_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs d\'OpenStreetMap</a>',
 )
+
+
+def _origine(url: str) -> list[str]:
+    """L'origine (schéma://hôte) d'une adresse absolue, à autoriser dans la CSP."""
+    morceaux = urlsplit(url.replace("{s}", "*"))
+    return [f"{morceaux.scheme}://{morceaux.netloc}"] if morceaux.scheme else []
+
+
+# Content-Security-Policy : aucun script en ligne ni d'ailleurs ; la seule feuille de style
+# en ligne (couleur du déployeur) porte le nonce de la page. Images : tuiles et logo.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [
+            SELF,
+            "data:",
+            *_origine(AUTONOMIE_TUILES_URL),
+            *_origine(AUTONOMIE_LOGO_URL),
+        ],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -39,3 +39,52 @@ def env_list(nom: str, defaut: list[str]) -> list[str]:
     if brut is None:
         return defaut
     return [element.strip() for element in brut.split(",") if element.strip()]
+
+
+COMMANDE_GENERER_CLE = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def env_cle_secrete(
+    nom: str, *, debug: bool, cle_de_developpement: str, differente_de: tuple[str, ...] = ()
+) -> str:
+    """Une clé secrète : celle de développement seulement quand DEBUG est actif.
+
+    DEBUG désactivé, une clé absente, courte, peu variée, de développement ou déjà utilisée
+    pour autre chose arrête le démarrage : une clé faible se devine, et une clé partagée entre
+    deux usages (signature des sessions, pseudonymisation) fait tomber les deux à la fois.
+    """
+    valeur = env_str(nom)
+    if debug:
+        return valeur or cle_de_developpement
+    raison = raison_cle_faible(valeur, cle_de_developpement, differente_de)
+    if raison:
+        raise ImproperlyConfigured(
+            f"{nom} {raison} (obligatoire quand DEBUG est désactivé). "
+            f"Générez-en une avec : {COMMANDE_GENERER_CLE}"
+        )
+    return valeur
+
+
+LONGUEUR_MIN_CLE = 50
+CARACTERES_DISTINCTS_MIN = 10
+
+
+def raison_cle_faible(
+    valeur: str, cle_de_developpement: str, differente_de: tuple[str, ...]
+) -> str | None:
+    """Pourquoi une clé de production est refusée, ou None si elle convient.
+
+    Les seuils reprennent et durcissent ceux du contrôle `check --deploy` de Django
+    (security.W009 : au moins 50 caractères dont 5 distincts).
+    """
+    if not valeur:
+        return "n'est pas définie"
+    if valeur == cle_de_developpement or valeur.startswith("django-insecure"):
+        return "est une clé de développement"
+    if valeur in differente_de:
+        return "est identique à une autre clé : chaque usage demande sa propre clé"
+    if len(valeur) < LONGUEUR_MIN_CLE:
+        return f"est trop courte ({len(valeur)} caractères, {LONGUEUR_MIN_CLE} au moins)"
+    if len(set(valeur)) < CARACTERES_DISTINCTS_MIN:
+        return "est trop peu variée pour être aléatoire"
+    return None

@@ -96,3 +96,10 @@ def ages(service) -> str:
 @register.filter
 def oui_non(valeur: bool | None) -> str:
     return {True: "oui", False: "non"}.get(valeur, "non renseigné")
+
+
+@register.filter
+def duree_en_minutes(duree: dt.timedelta) -> str:
+    """« 15 minutes », « 1 minute » : la durée d'un blocage, arrondie à la minute supérieure."""
+    minutes = max(1, -(-int(duree.total_seconds()) // 60))
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"

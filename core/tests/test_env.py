@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list
+from core.env import env_bool, env_cle_secrete, env_int, env_list
 
 
 def test_un_booleen_invalide_arrete_le_demarrage(monkeypatch):
@@ -26,3 +26,43 @@ def test_un_entier_invalide_est_refuse(monkeypatch):
 def test_une_liste_ignore_les_elements_vides(monkeypatch):
     monkeypatch.setenv("X_LISTE", "a.fr, b.fr,,")
     assert env_list("X_LISTE", []) == ["a.fr", "b.fr"]
+
+
+CLE_FORTE = "Zq8-v3Lr_x0TnB4yKc7mWp2sHd9fGj6uAe1oIl5QwRtYzXb12345"
+
+
+def test_sans_debug_une_cle_absente_arrete_le_demarrage_et_dit_comment_la_generer(monkeypatch):
+    monkeypatch.delenv("CLE_TEST", raising=False)
+    with pytest.raises(ImproperlyConfigured, match=r"n'est pas définie.*secrets\.token_urlsafe"):
+        env_cle_secrete("CLE_TEST", debug=False, cle_de_developpement="dev")
+
+
+@pytest.mark.parametrize(
+    ("valeur", "raison"),
+    [
+        ("a", "trop courte"),
+        ("x" * 60, "trop peu variée"),
+        ("dev", "clé de développement"),
+        ("django-insecure-" + CLE_FORTE, "clé de développement"),
+        (CLE_FORTE + "AUTRE", "identique à une autre clé"),
+    ],
+)
+def test_sans_debug_une_cle_faible_ou_deja_utilisee_est_refusee(monkeypatch, valeur, raison):
+    monkeypatch.setenv("CLE_TEST", valeur)
+    with pytest.raises(ImproperlyConfigured, match=raison):
+        env_cle_secrete(
+            "CLE_TEST",
+            debug=False,
+            cle_de_developpement="dev",
+            differente_de=(CLE_FORTE + "AUTRE",),
+        )
+
+
+def test_sans_debug_une_cle_longue_et_aleatoire_est_acceptee(monkeypatch):
+    monkeypatch.setenv("CLE_TEST", CLE_FORTE + "AB")
+    assert env_cle_secrete("CLE_TEST", debug=False, cle_de_developpement="dev") == CLE_FORTE + "AB"
+
+
+def test_en_developpement_la_cle_de_developpement_sert_faute_de_mieux(monkeypatch):
+    monkeypatch.delenv("CLE_TEST", raising=False)
+    assert env_cle_secrete("CLE_TEST", debug=True, cle_de_developpement="dev") == "dev"
