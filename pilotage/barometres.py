@@ -6,6 +6,7 @@ le dernier (Etalab) jour de son dernier mois ; les codes de territoire ont plusi
 (voir `pilotage.codes`).
 """
 
+import contextlib
 import csv
 import datetime as dt
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from core.imports import ErreurImport, ErreursImport, RapportImport
+from core.imports import ErreurImport, ErreursImport, RapportImport, lignes_utf8
 from pilotage.codes import normaliser_territoire
 from pilotage.indicateurs import taux_avancement, trimestre_de
 from pilotage.models import Cible, Indicateur, Maille, Sens, ValeurBarometre
@@ -112,7 +113,7 @@ def _col_valeur(ligne: dict) -> str:
 
 def _lire(chemin: Path, indicateur: str) -> tuple[list[_Valeur], int]:
     lecteur = _Lecteur(chemin.name)
-    with chemin.open(encoding="utf-8-sig", newline="") as flux:
+    with contextlib.closing(lignes_utf8(chemin)) as flux:
         lignes = csv.DictReader(flux)
         colonnes = set(lignes.fieldnames or [])
         ditp = colonnes >= COLONNES_DITP

@@ -5,8 +5,10 @@ ligne, champ, raison en français) et rien n'est écrit. Réimporter le même fi
 rien : un événement est identifié par (demande, type, date).
 """
 
+import contextlib
 import csv
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from core.imports import ErreurImport, ErreursImport, RapportImport
+from core.imports import ErreurImport, ErreursImport, RapportImport, lignes_utf8
 from pilotage.codes import normaliser_departement
 from pilotage.models import (
     FAMILLE_DE_PRESTATION,
@@ -262,11 +264,11 @@ def _controler_ordre(lecteur: _Lecteur, transitions: list[Transition]) -> None:
 
 
 def _lire_fichier(chemin: Path, lecteur: _Lecteur) -> list[LigneDemande]:
-    with chemin.open(encoding="utf-8-sig", newline="") as flux:
-        entete = flux.readline()
-        flux.seek(0)
+    """CSV UTF-8 (BOM toléré) ; le séparateur, `;` ou `,`, se lit sur l'en-tête."""
+    with contextlib.closing(lignes_utf8(chemin)) as flux:
+        entete = next(flux, "")
         separateur = ";" if entete.count(";") >= entete.count(",") else ","
-        lignes = csv.DictReader(flux, delimiter=separateur)
+        lignes = csv.DictReader(itertools.chain([entete], flux), delimiter=separateur)
         manquantes = [c for c in COLONNES if c not in (lignes.fieldnames or [])]
         if manquantes:
             for colonne in manquantes:

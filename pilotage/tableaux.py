@@ -4,12 +4,13 @@ Chaque graphique est dessiné depuis un `Tableau` : la page affiche le tableau �
 graphique et les exports en écrivent les mêmes nombres (arrondis une fois, ici).
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from core.tableurs import ajouter_ligne_xlsx, cellule_csv, ecrivain_csv
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,17 @@ def nombre_fr(valeur, decimales: int = 1) -> str:
 
 
 def _cellule_csv(valeur, decimales: int) -> str:
-    if valeur is None:
-        return ""
-    if isinstance(valeur, str):
-        return valeur
-    if isinstance(valeur, int):
-        return str(valeur)
-    return f"{valeur:.{decimales}f}".replace(".", ",")
+    """Nombres en virgule décimale ; textes et vides par la règle commune des tableurs."""
+    if isinstance(valeur, float):
+        return f"{valeur:.{decimales}f}".replace(".", ",")
+    return cellule_csv(valeur)
 
 
 def en_csv(tableau: Tableau) -> bytes:
     """CSV pour un tableur français : UTF-8 avec BOM, séparateur `;`, virgule décimale."""
     flux = io.StringIO()
-    ecrivain = csv.writer(flux, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(tableau.entetes())
+    ecrivain = ecrivain_csv(flux)
+    ecrivain.writerow(cellule_csv(entete) for entete in tableau.entetes())
     for ligne in tableau.lignes:
         ecrivain.writerow(
             _cellule_csv(v, c.decimales) for v, c in zip(ligne, tableau.colonnes, strict=True)
@@ -72,23 +70,24 @@ def en_csv(tableau: Tableau) -> bytes:
 
 
 def en_xlsx(tableau: Tableau) -> bytes:
-    """Classeur d'une feuille : titre, en-têtes en gras, nombres en cellules numériques."""
+    """Classeur d'une feuille : titre, en-têtes en gras, nombres en cellules numériques,
+    textes en cellules texte (jamais en formule)."""
     classeur = Workbook()
     feuille = classeur.active
     feuille.title = tableau.slug[:31]
-    feuille.append([tableau.titre])
-    feuille.append(tableau.entetes())
+    ajouter_ligne_xlsx(feuille, [tableau.titre])
+    ajouter_ligne_xlsx(feuille, tableau.entetes())
     for cellule in feuille[2]:
         cellule.font = Font(bold=True)
     for ligne in tableau.lignes:
-        feuille.append(ligne)
+        ajouter_ligne_xlsx(feuille, ligne)
     for indice, colonne in enumerate(tableau.colonnes, start=1):
         if colonne.decimales and indice > 1:
             for (cellule,) in feuille.iter_rows(min_row=3, min_col=indice, max_col=indice):
                 cellule.number_format = "0." + "0" * colonne.decimales
     if tableau.note:
         feuille.append([])
-        feuille.append([tableau.note])
+        ajouter_ligne_xlsx(feuille, [tableau.note])
     flux = io.BytesIO()
     classeur.save(flux)
     return flux.getvalue()

@@ -25,7 +25,14 @@ from django.utils.text import slugify
 from pydantic_core import ErrorDetails
 from tqdm import tqdm
 
-from core.imports import ErreurImport, ErreursImport, RapportImport
+from core.imports import (
+    ErreurImport,
+    ErreursImport,
+    RapportImport,
+    lignes_feuille,
+    lire_utf8,
+    verifier_classeur,
+)
 from repertoire.exports import TAILLE_LOT, contact_public, lieu_principal, services_a_exporter
 from repertoire.horaires import depuis_osm, vers_osm
 from repertoire.models import (
@@ -112,9 +119,10 @@ class Enregistrement:
 def _lire_json(chemin: Path) -> dict[str, list[Enregistrement]]:
     """Accepte {"structures": [...], "services": [...]} ou une liste de structures ou de
     services (un service se reconnaît à son `structure_id`) ; la ligne est le rang dans la liste."""
+    texte = lire_utf8(chemin)
     try:
-        contenu = json.loads(chemin.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as erreur:
+        contenu = json.loads(texte)
+    except json.JSONDecodeError as erreur:
         erreurs = [ErreurImport(chemin.name, None, "", f"JSON illisible : {erreur}")]
         raise ErreursImport(erreurs) from None
     lus: dict[str, list[Enregistrement]] = {"structures": [], "services": []}
@@ -159,7 +167,7 @@ def _lire_feuille(
     feuille: Any, fichier: str, erreurs: list[ErreurImport], avertissements: list[ErreurImport]
 ) -> list[Enregistrement]:
     """Ligne 1 : noms des champs ; `__ignore__` vrai marque les lignes d'aide et d'exemple."""
-    lignes = feuille.iter_rows(values_only=True)
+    lignes = lignes_feuille(feuille, fichier)
     entete = next(lignes, ())
     colonnes: dict[int, str] = {}
     inconnues = []
@@ -213,6 +221,7 @@ def _lire_xlsx(
     chemin: Path, erreurs: list[ErreurImport], avertissements: list[ErreurImport]
 ) -> dict[str, list[Enregistrement]]:
     """Le classeur du valideur data·inclusion : feuilles « Structures » et « Services »."""
+    verifier_classeur(chemin)
     try:
         classeur = openpyxl.load_workbook(chemin, read_only=True, data_only=True)
     except Exception as erreur:  # openpyxl lève des exceptions variées sur un fichier abîmé

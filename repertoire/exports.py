@@ -4,7 +4,6 @@ Une ligne (ou un point) par couple service × lieu. Les deux formats sont produi
 morceau : on peut les diffuser (StreamingHttpResponse) sans tout charger en mémoire.
 """
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -13,6 +12,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from core.tableurs import cellule_csv, ecrivain_csv
 from repertoire.horaires import vers_osm
 from repertoire.models import Contact, Lieu, Service
 
@@ -109,24 +109,16 @@ def lignes(queryset: QuerySet[Service] | None = None) -> Iterator[dict[str, Any]
 
 
 def _cellule(valeur: Any) -> str:
-    """Neutralise les formules qu'un tableur exécuterait (=, @, +/- suivis d'autre chose
-    qu'un chiffre : un téléphone « +33… » reste intact)."""
-    if valeur is None:
-        return ""
+    """Les listes (besoins, publics) en « a | b » ; le reste par la règle commune des tableurs."""
     if isinstance(valeur, list):
         valeur = " | ".join(valeur)
-    texte = str(valeur)
-    if texte[:1] in ("=", "@", "\t", "\r") or (
-        texte[:1] in ("+", "-") and not texte[1:2].isdigit()
-    ):
-        return "'" + texte
-    return texte
+    return cellule_csv(valeur)
 
 
 def csv_services(queryset: QuerySet[Service] | None = None) -> Iterator[str]:
     """CSV `;`, UTF-8 avec BOM (pour qu'Excel lise les accents), morceau par morceau."""
     tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    ecrivain = ecrivain_csv(tampon)
     ecrivain.writerow(COLONNES)
     yield BOM + tampon.getvalue()
     for ligne in lignes(queryset):

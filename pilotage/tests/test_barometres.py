@@ -1,4 +1,7 @@
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from core.imports import ErreursImport
 from pilotage.barometres import controler_taux, date_de_trimestre, importer_barometre
@@ -161,3 +164,18 @@ def test_le_taux_d_avancement_tient_compte_du_sens(initiale, actuelle, cible, se
     assert taux_avancement(initiale=initiale, actuelle=actuelle, cible=cible, sens=sens) == (
         pytest.approx(attendu, abs=0.01)
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("encodage", ["utf-16", "cp1252"])
+def test_un_barometre_qui_n_est_pas_en_utf8_est_refuse_par_la_commande_sans_trace(
+    tmp_path, encodage
+):
+    chemin = tmp_path / "etalab.csv"
+    contenu = "code_departement,libelle_departement,date,valeur\n07,Ardèche,2022-06-30,4.5\n"
+    chemin.write_bytes(contenu.encode(encodage))
+
+    with pytest.raises(CommandError, match=r"etalab\.csv, .* UTF-8 attendu"):
+        call_command("importer_barometre", str(chemin), "--indicateur", "DMT", stdout=StringIO())
+
+    assert not ValeurBarometre.objects.exists()

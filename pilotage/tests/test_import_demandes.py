@@ -1,11 +1,13 @@
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from core.imports import ErreursImport
 from pilotage.models import Demande, Evenement
 from pilotage.services import importer_demandes
-from pilotage.tests.conftest import AUJOURDHUI
+from pilotage.tests.conftest import AUJOURDHUI, ENTETE
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +148,17 @@ def test_un_import_a_blanc_n_ecrit_rien(departements, fichier_csv):
 
     assert rapport.creees == 7 and "Simulation" in rapport.resume()
     assert Demande.objects.count() == 0
+
+
+@pytest.mark.parametrize("encodage", ["utf-16", "cp1252"])
+def test_un_fichier_qui_n_est_pas_en_utf8_est_refuse_par_la_commande_sans_trace(
+    departements, tmp_path, encodage
+):
+    chemin = tmp_path / "demandes.csv"
+    ligne = "58;D-1;Zoé;DOS-7;aah;adulte;premiere_demande;normale;depose;2024-01-05;;;"
+    chemin.write_bytes(f"{ENTETE}\n{ligne}\n".encode(encodage))
+
+    with pytest.raises(CommandError, match=r"demandes\.csv, .* UTF-8 attendu"):
+        call_command("importer_demandes", str(chemin), stdout=StringIO())
+
+    assert not Demande.objects.exists()

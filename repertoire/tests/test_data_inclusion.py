@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import shutil
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.imports import ErreurImport, ErreursImport
+from core.tests.test_imports import bombe
 from core.texte import normaliser
 from repertoire.data_inclusion import (
     exporter_structures_et_services,
@@ -378,6 +380,32 @@ def test_la_commande_d_import_ecrit_les_erreurs_en_francais_et_echoue(lille):
     assert "feuille « Services », ligne 5, champ « code_insee » : le code commune 59999" in (
         erreurs.getvalue()
     )
+
+
+def test_un_json_qui_n_est_pas_en_utf8_est_refuse_en_disant_l_encodage_attendu(nevers, tmp_path):
+    chemin = tmp_path / "envoi.json"
+    chemin.write_bytes(JSON_NIEVRE.read_text(encoding="utf-8").encode("cp1252"))
+
+    with pytest.raises(ErreursImport) as refus:
+        importer_data_inclusion(chemin)
+
+    (erreur,) = refus.value.erreurs
+    assert erreur.ligne is not None
+    assert "n'est pas de l'UTF-8 ; UTF-8 attendu" in erreur.raison
+    assert not Structure.objects.exists()
+
+
+def test_une_bombe_zip_deguisee_en_classeur_est_refusee_vite_par_la_commande(lille, tmp_path):
+    chemin = bombe(tmp_path / "bombe.xlsx", mo=150)
+    erreurs = StringIO()
+
+    debut = time.perf_counter()
+    with pytest.raises(CommandError, match="1 erreur"):
+        call_command("importer_data_inclusion", str(chemin), stderr=erreurs, verbosity=0)
+
+    assert time.perf_counter() - debut < 1
+    assert "bombe.xlsx, fichier : classeur refusé, trop volumineux" in erreurs.getvalue()
+    assert not Structure.objects.exists()
 
 
 # --- Export data·inclusion --------------------------------------------------------------------

@@ -137,3 +137,25 @@ def test_le_csv_coute_un_nombre_constant_de_requetes(nevers):
         ServiceRelieFactory(lieux=[LieuFactory(commune=nevers)])
 
     assert requetes() == peu
+
+
+CHARGES = ("=1+1", "-2+3+cmd|' /C calc'!A0", "+1", "@SUM(1)", "\t=1")
+
+
+def test_le_csv_neutralise_toutes_les_charges_de_formule_mais_garde_les_nombres(nevers):
+    lieu = LieuFactory(commune=nevers, latitude=46.99, longitude=-1.68)
+    for charge in CHARGES:
+        ServiceRelieFactory(nom=charge, lieux=[lieu])
+
+    lignes = lire_csv("".join(csv_services()))
+
+    assert sorted(ligne["service"] for ligne in lignes) == sorted("'" + c for c in CHARGES)
+    assert {ligne["longitude"] for ligne in lignes} == {"-1.68"}
+
+
+def test_le_geojson_est_un_echange_de_donnees_et_garde_les_textes_tels_quels(nevers):
+    ServiceRelieFactory(nom="=1+1", lieux=[LieuFactory(commune=nevers)])
+
+    collection = json.loads("".join(geojson_services()))
+
+    assert collection["features"][0]["properties"]["service"] == "=1+1"

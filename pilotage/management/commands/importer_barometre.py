@@ -8,10 +8,13 @@ from pilotage.services import importer_barometre
 
 
 class Command(BaseCommand):
-    help = "Importe un baromètre publié, au format Etalab ou DITP (détecté par l'en-tête)."
+    help = (
+        "Importe un baromètre publié, CSV encodé en UTF-8 (BOM toléré), séparateur virgule, "
+        "au format Etalab ou DITP (détecté par l'en-tête ; voir pilotage/FORMAT.md)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("fichier", type=Path)
+        parser.add_argument("fichier", type=Path, help="fichier .csv en UTF-8")
         parser.add_argument("--indicateur", default="", help="Code, obligatoire pour Etalab")
         parser.add_argument("--libelle", default="")
         parser.add_argument("--sens", choices=Sens.values, default=Sens.BAISSE)

@@ -7,10 +7,13 @@ from pilotage.services import importer_demandes
 
 
 class Command(BaseCommand):
-    help = "Importe les transitions des demandes MDPH d'un CSV (format : pilotage/FORMAT.md)."
+    help = (
+        "Importe les transitions des demandes MDPH d'un CSV encodé en UTF-8 (BOM toléré ; "
+        "« CSV UTF-8 » dans un tableur), séparateur ; ou , (format : pilotage/FORMAT.md)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("fichier", type=Path)
+        parser.add_argument("fichier", type=Path, help="fichier .csv en UTF-8")
         parser.add_argument("--dry-run", action="store_true", help="Valider sans écrire")
 
     def handle(self, *args, fichier: Path, dry_run: bool, **options) -> None:

@@ -5,18 +5,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.imports import ErreursImport
+from core.imports import LIMITES_CLASSEUR, ErreursImport
 from repertoire.data_inclusion import importer_data_inclusion
 
 
 class Command(BaseCommand):
     help = (
-        "Importe structures et services au schéma data·inclusion v1 (JSON, ou classeur XLSX du "
-        "valideur). Tout est validé avant d'écrire ; ré-importer ne crée pas de doublon."
+        "Importe structures et services au schéma data·inclusion v1 (JSON encodé en UTF-8, ou "
+        f"classeur XLSX du valideur, {LIMITES_CLASSEUR.octets // 2**20} Mo décompressés et "
+        f"{LIMITES_CLASSEUR.lignes} lignes par feuille au plus). "
+        "Tout est validé avant d'écrire ; ré-importer ne crée pas de doublon."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("chemin", type=Path, help="fichier .json ou .xlsx")
+        parser.add_argument("chemin", type=Path, help="fichier .json (UTF-8) ou .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="valider et compter sans écrire")
         parser.add_argument(
             "--source",
