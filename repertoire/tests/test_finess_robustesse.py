@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from core.imports import ErreursImport
 from repertoire import finess
@@ -275,6 +276,17 @@ def test_l_ecriture_se_fait_par_lots_courts_et_une_interruption_se_complete_en_r
     assert Service.objects.count() == 11
     assert Provenance.objects.filter(source="finess").count() == 11 * 2 + 10
     assert "interrompu" in rapport.avertissements[0].raison
+
+
+def test_sur_sqlite_l_import_laisse_passer_les_autres_ecrivains_entre_deux_lots(monkeypatch):
+    pauses = []
+    monkeypatch.setattr(finess.time, "sleep", pauses.append)
+
+    rapport = importer_finess(REELS, taille_lot=4)
+
+    assert rapport.lots == 3
+    attendues = [finess.PAUSE_ENTRE_LOTS] * 2 if connection.vendor == "sqlite" else []
+    assert pauses == attendues
 
 
 def test_la_commande_dit_comment_completer_un_import_interrompu(monkeypatch, tmp_path):
