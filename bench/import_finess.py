@@ -1,19 +1,26 @@
-"""Mesure l'import FINESS : extrait national (27 981 ET) puis un fichier de 95 000 ET.
+"""Mesure l'import FINESS : extrait national (27 981 ET), un fichier de 95 000 ET, et la seule
+lecture (validation) d'un gros fichier.
 
-Chaque fichier est importé dans une base jetable neuve (fichier SQLite temporaire, ou base
-`autonomie_bench_finess` créée sur le serveur de DATABASE_URL puis détruite), communes et
-référentiels chargés, puis ré-importé tel quel (idempotence : tout doit être inchangé).
+Chaque mesure tourne dans son propre processus, pour que la mémoire maximale (ru_maxrss) soit
+celle de cette mesure seule. Chaque import se fait dans une base jetable neuve (fichier SQLite
+temporaire, ou base `autonomie_bench_finess` créée sur le serveur de DATABASE_URL puis
+détruite), communes et référentiels chargés, puis est rejoué tel quel (idempotence : tout doit
+être inchangé). Sur SQLite, un écrivain concurrent (une session enregistrée toutes les 20 ms,
+comme une connexion au site) mesure son attente la plus longue pendant l'import.
 
     .venv/bin/python bench/import_finess.py [../shared/data/finess_2021-01_autonomie_metropole.csv]
+        [--lignes 95000] [--gros 600000]
     DATABASE_URL=postgres://… .venv/bin/python bench/import_finess.py
 """
 
 import argparse
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +34,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from repertoire.finess import importer_finess  # noqa: E402
+from repertoire.finess import importer_finess, lire_fichier  # noqa: E402
 from repertoire.recherche.index import indexer_services  # noqa: E402
 from repertoire.services import synchroniser_referentiels  # noqa: E402
 from territoires.services import charger_communes  # noqa: E402
@@ -38,11 +45,38 @@ SOURCE_PAR_DEFAUT = RACINE.parent / "shared" / "data" / "finess_2021-01_autonomi
 def generer(source: Path, sortie: Path, lignes: int | None) -> None:
     commande = [sys.executable, str(RACINE / "bench" / "generer_finess.py"), str(source)]
     commande += ["-o", str(sortie), *(["--lignes", str(lignes)] if lignes else [])]
-    subprocess.run(commande, check=True)
+    subprocess.run(commande, check=True, stdout=subprocess.DEVNULL)
 
 
 def rss_max_mo() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class EcrivainConcurrent(threading.Thread):
+    """Ce que vit le site pendant l'import : une petite écriture (une session) toutes les
+    20 ms, sur sa propre connexion ; retient l'attente la plus longue et les échecs."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(daemon=True)
+        self.base, self.arret = base, threading.Event()
+        self.attente_max, self.ecritures, self.echecs = 0.0, 0, 0
+
+    def run(self) -> None:
+        lien = sqlite3.connect(self.base, timeout=5, isolation_level=None)
+        while not self.arret.wait(0.02):
+            debut = time.perf_counter()
+            try:
+                lien.execute("BEGIN IMMEDIATE")
+                lien.execute(
+                    "INSERT OR REPLACE INTO django_session VALUES (?, '', datetime('now'))",
+                    [f"bench{self.ecritures % 50}"],
+                )
+                lien.execute("COMMIT")
+                self.ecritures += 1
+            except sqlite3.OperationalError:  # « database is locked » après 5 s
+                self.echecs += 1
+            self.attente_max = max(self.attente_max, time.perf_counter() - debut)
+        lien.close()
 
 
 def mesurer(chemin: Path, dossier: Path) -> None:
@@ -55,15 +89,28 @@ def mesurer(chemin: Path, dossier: Path) -> None:
         charger_communes()
         synchroniser_referentiels()
         for passage in ("import", "ré-import"):
+            ecrivain = EcrivainConcurrent(nom) if sqlite else None
+            if ecrivain:
+                ecrivain.start()
             debut, cpu = time.perf_counter(), time.process_time()
             rapport = importer_finess(chemin)
             duree, cpu = time.perf_counter() - debut, time.process_time() - cpu
+            if ecrivain:
+                ecrivain.arret.set()
+                ecrivain.join()
             if (rapport.creees, rapport.inchangees) not in ((rapport.lues, 0), (0, rapport.lues)):
                 raise SystemExit(f"Import non idempotent : {rapport.resume()}")
+            concurrent = (
+                f"  écrivain concurrent : {ecrivain.ecritures} écritures, attente max "
+                f"{ecrivain.attente_max:.3f} s, {ecrivain.echecs} échecs"
+                if ecrivain
+                else ""
+            )
             print(
                 f"{connection.vendor:10} {chemin.name:28} {passage:9} {rapport.lues:7} lignes "
                 f"{duree:6.2f} s (CPU {cpu:6.2f} s) {rapport.lues / duree:6.0f} lignes/s  "
-                f"RSS max {rss_max_mo():4.0f} Mo",
+                f"RSS max {rss_max_mo():4.0f} Mo  {rapport.lots} lots, transaction max "
+                f"{rapport.transaction_max:.3f} s{concurrent}",
                 flush=True,
             )
         # L'import indexe ce qu'il écrit ; cette part, mesurée seule, se retranche du total.
@@ -78,19 +125,49 @@ def mesurer(chemin: Path, dossier: Path) -> None:
         connection.creation.destroy_test_db(ancien_nom, verbosity=0)
 
 
+def lire(chemin: Path) -> None:
+    """La seule validation (lecture en flux), tous les ET retenus : la mémoire de la lecture."""
+    avant = rss_max_mo()
+    debut = time.perf_counter()
+    fichier = lire_fichier(chemin)
+    duree = time.perf_counter() - debut
+    taille = chemin.stat().st_size / 1024**2
+    print(
+        f"lecture    {chemin.name:28} {taille:5.0f} Mo {fichier.lignes_structureet:7} ET "
+        f"{duree:6.2f} s {fichier.lignes_structureet / duree:6.0f} lignes/s  "
+        f"RSS max {rss_max_mo():4.0f} Mo (avant lecture {avant:.0f} Mo)",
+        flush=True,
+    )
+
+
+def dans_un_processus(mode: str, chemin: Path) -> None:
+    subprocess.run([sys.executable, __file__, mode, str(chemin)], check=True)
+
+
 def main() -> None:
     parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parseur.add_argument("source", type=Path, nargs="?", default=SOURCE_PAR_DEFAUT)
     parseur.add_argument("--lignes", type=int, default=95_000, help="taille du grand fichier")
+    parseur.add_argument("--gros", type=int, default=0, help="ET du fichier lu seulement")
+    parseur.add_argument("--mesurer", type=Path, help=argparse.SUPPRESS)
+    parseur.add_argument("--lire", type=Path, help=argparse.SUPPRESS)
     args = parseur.parse_args()
+    if args.mesurer or args.lire:
+        with tempfile.TemporaryDirectory(prefix="bench_finess_base_") as temporaire:
+            mesurer(args.mesurer, Path(temporaire)) if args.mesurer else lire(args.lire)
+        return
     with tempfile.TemporaryDirectory(prefix="bench_finess_") as temporaire:
         dossier = Path(temporaire)
         national, grand = dossier / "finess_national.csv", dossier / f"finess_{args.lignes}.csv"
         generer(args.source, national, None)
         generer(args.source, grand, args.lignes)
         print(f"RSS max avant import : {rss_max_mo():.0f} Mo (Django, pyproj)", flush=True)
-        mesurer(national, dossier)
-        mesurer(grand, dossier)
+        dans_un_processus("--mesurer", national)
+        dans_un_processus("--mesurer", grand)
+        if args.gros:
+            gros = dossier / f"finess_{args.gros}.csv"
+            generer(args.source, gros, args.gros)
+            dans_un_processus("--lire", gros)
 
 
 if __name__ == "__main__":

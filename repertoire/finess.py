@@ -23,14 +23,17 @@ plus une ligne historique par objet, donc au moins autant. La Provenance (emprei
 mise à jour source, date d'import) dit déjà ce que l'import a écrit et quand.
 """
 
+import codecs
 import datetime as dt
 import hashlib
 import math
 import re
+import sys
+import time
 from array import array
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -50,6 +53,7 @@ from core.imports import ErreurImport, ErreursImport, RapportImport
 from repertoire.models import (
     Besoin,
     Contact,
+    ImportFiness,
     Lieu,
     Provenance,
     Public,
@@ -64,6 +68,13 @@ from territoires.models import Commune
 SOURCE = "finess"
 LIBELLE_CONTACT = "Accueil"
 TAILLE_LOT = 1000
+SEUIL_BAISSE = 0.9  # moins de 90 % des ET du précédent import : refusé (ADR 0005)
+TAILLE_LOT_ECRITURE = 500  # ET par transaction d'écriture (mesure : ADR 0005)
+PAUSE_ENTRE_LOTS = 0.1  # s, SQLite : au-delà du plus long intervalle de réessai d'un écrivain
+TAILLE_BLOC = 1 << 20  # lecture par blocs d'1 Mio
+TAILLE_FIN = 4096  # octets gardés de la fin du fichier : la dernière ligne y tient
+ERREURS_MAX = 1000  # au-delà, la lecture s'arrête : ce n'est pas un stock FINESS
+LOT_PROJECTION = 10_000  # géolocalisations projetées d'un appel pyproj
 
 CHAMPS_ET = (
     "structureet", "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib",
@@ -92,7 +103,7 @@ _COMMUNE = re.compile(r"^\d{3}$")
 _CATEGORIE = re.compile(r"^\d{3}$")
 _EPSG = re.compile(r"EPSG\s*:?\s*(\d{4,5})", re.IGNORECASE)
 _CODE_POSTAL = re.compile(r"^(\d{5})\b")
-_METADONNEES = re.compile(r"^finess;etalab;\d+;\d{4}-\d{2}-\d{2};?$")
+_METADONNEES = re.compile(r"^finess;etalab;\d+;(\d{4}-\d{2}-\d{2});?$")
 _MOTS_VIDES = frozenset(
     ["-", "–", "DE", "DU", "DES", "D", "L", "LA", "LE", "LES", "ET", "A", "AU", "AUX", "EN", "SUR"]
 )
@@ -103,7 +114,11 @@ _MOTS_VIDES = frozenset(
 
 @dataclass(slots=True)
 class Etablissement:
-    """Une ligne `structureet` réduite aux champs utiles, et sa géolocalisation."""
+    """Une ligne `structureet` réduite aux champs utiles, et sa géolocalisation.
+
+    `geolocalise` dit si le fichier porte une ligne `geolocalisation` pour cet ET : sans elle,
+    la source ne dit rien de ses coordonnées et l'import garde celles qu'il connaît déjà.
+    """
 
     ligne: int
     nofinesset: str
@@ -120,96 +135,262 @@ class Etablissement:
     empreinte_source: bytes
     latitude: float | None = None
     longitude: float | None = None
+    geolocalise: bool = False
     empreinte: str = ""
 
 
 @dataclass
 class FichierFiness:
+    """Les ET retenus par l'import et ce que le fichier dit de sa propre complétude."""
+
     etablissements: list[Etablissement]
     noms_par_ej: dict[str, list[str]]
+    date: dt.date | None = None
+    lignes_structureet: int = 0
+    lignes_geolocalisation: int = 0
+    presents: Collection[str] = ()  # tout ET du fichier, filtres ou non
+
+    @property
+    def geolocalises(self) -> int:
+        return sum(1 for et in self.etablissements if et.geolocalise)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Geolocalisation:
     ligne: int
-    x: float
-    y: float
+    x: float | None  # None : la source dit que l'ET n'a pas de coordonnées
+    y: float | None
     epsg: int | None
     brut: str
 
 
-def lire_fichier(chemin: Path, *, progression: bool = False) -> FichierFiness:
-    """Valide tout le fichier ; lève ErreursImport avec chaque erreur trouvée."""
+class _Erreurs:
+    """Les erreurs d'un fichier, bornées : un fichier qui n'est pas un stock FINESS en
+    produirait une par ligne, des millions d'objets en mémoire avant d'être refusé."""
+
+    def __init__(self, fichier: str) -> None:
+        self.fichier = fichier
+        self.liste: list[ErreurImport] = []
+
+    def __call__(self, ligne: int | None, champ: str, raison: str) -> None:
+        self.liste.append(ErreurImport(self.fichier, ligne, champ, raison))
+        if len(self.liste) >= ERREURS_MAX:
+            raison = (
+                f"{ERREURS_MAX} erreurs : lecture arrêtée ligne {ligne}, ce fichier n'est pas "
+                "un stock FINESS exploitable"
+            )
+            raise ErreursImport([*self.triees(), ErreurImport(self.fichier, None, "", raison)])
+
+    def triees(self) -> list[ErreurImport]:
+        return sorted(self.liste, key=lambda e: e.ligne or 0)
+
+
+@dataclass
+class _Apercu:
+    encodage: str
+    lignes: int  # lignes terminées par une fin de ligne
+    fin: bytes  # les derniers octets du fichier
+
+
+def _tout_retenir(et: Etablissement) -> bool:
+    return True
+
+
+def lire_fichier(
+    chemin: Path,
+    *,
+    retenir: Callable[[Etablissement], bool] = _tout_retenir,
+    progression: bool = False,
+) -> FichierFiness:
+    """Valide tout le fichier, lu en flux ; lève ErreursImport avec chaque erreur trouvée.
+
+    Deux passages en mémoire constante : le premier reconnaît l'encodage et la fin du fichier
+    (un fichier tronqué est refusé avant d'être analysé), le second valide ligne à ligne. Seuls
+    les ET que `retenir` accepte restent en mémoire ; les autres sont validés puis réduits à
+    leur numéro et leur département, de quoi rattacher et projeter leur géolocalisation.
+    """
     fichier = chemin.name
-    lignes = decoder(chemin.read_bytes()).split("\n")
-    if not _METADONNEES.match(lignes[0].strip()):
-        raise ErreursImport(
-            [
-                ErreurImport(
-                    fichier,
-                    1,
-                    "",
-                    "première ligne attendue « finess;etalab;<numéro>;<AAAA-MM-JJ> » : ce "
-                    "fichier n'est pas un stock FINESS au format de la DREES",
-                )
-            ]
-        )
-    erreurs: list[ErreurImport] = []
-    etablissements: dict[str, Etablissement] = {}
-    geolocalisations: dict[str, _Geolocalisation] = {}
-    noms_par_ej: dict[str, list[str]] = defaultdict(list)
-    for numero, texte in tqdm(
-        enumerate(lignes[1:], start=2),
-        total=len(lignes) - 1,
-        disable=not progression,
-        desc="Lecture FINESS",
-        unit=" lignes",
-    ):
-        texte = texte.rstrip("\r")
-        if not texte.strip():
-            continue
+    apercu = _examiner(chemin)
+    erreurs = _Erreurs(fichier)
+    with chemin.open("rb") as flux:
+        date = _lire_metadonnees(flux.readline(), apercu.encodage, fichier)
+        _verifier_derniere_ligne(apercu, fichier)
+        lecture = _Lecture(retenir, erreurs)
+        corps = "utf-8" if apercu.encodage == "utf-8-sig" else apercu.encodage
+        with tqdm(
+            total=chemin.stat().st_size,
+            disable=not progression,
+            desc="Lecture FINESS",
+            unit="o",
+            unit_scale=True,
+        ) as barre:
+            for numero, brut in enumerate(flux, start=2):
+                barre.update(len(brut))
+                lecture.lire(numero, brut.decode(corps))
+        lecture.terminer()
+    if erreurs.liste:
+        raise ErreursImport(erreurs.triees())
+    return lecture.resultat(date)
 
-        def erreur(champ: str, raison: str, numero: int = numero) -> None:
-            erreurs.append(ErreurImport(fichier, numero, champ, raison))
 
-        champs = texte.split(";")
-        if champs[0] == "structureet":
-            et = _lire_etablissement(champs, numero, texte, erreur)
-            if et is None:
-                continue
-            if et.nofinesset in etablissements:
-                autre = etablissements[et.nofinesset].ligne
-                erreur("nofinesset", f"établissement {et.nofinesset} déjà décrit ligne {autre}")
-                continue
-            etablissements[et.nofinesset] = et
-            noms_par_ej[et.nofinessej].append(et.nom)
-        elif champs[0] == "geolocalisation":
-            geo = _lire_geolocalisation(champs, numero, erreur)
-            if geo is None:
-                continue
-            if champs[1] in geolocalisations:
-                autre = geolocalisations[champs[1]].ligne
-                erreur("nofinesset", f"établissement {champs[1]} déjà géolocalisé ligne {autre}")
-                continue
-            geolocalisations[champs[1]] = geo
-        else:
-            erreur("", f"type d'enregistrement inconnu « {champs[0][:30]} »")
-    erreurs += _projeter(fichier, etablissements, geolocalisations)
-    if erreurs:
-        raise ErreursImport(sorted(erreurs, key=lambda e: e.ligne or 0))
-    return FichierFiness(list(etablissements.values()), dict(noms_par_ej))
+def _examiner(chemin: Path) -> _Apercu:
+    """Premier passage, par blocs : encodage, nombre de lignes, derniers octets.
+
+    Le stock FINESS est historiquement en ISO-8859-1 ; certaines éditions sont en UTF-8. Un
+    texte ISO-8859-1 accentué n'est presque jamais de l'UTF-8 valide : UTF-8 si tout le fichier
+    en est, sinon ISO-8859-1 (qui décode n'importe quel octet).
+    """
+    decodeur = codecs.getincrementaldecoder("utf-8")()
+    utf8, lignes, fin = True, 0, b""
+    with chemin.open("rb") as flux:
+        while bloc := flux.read(TAILLE_BLOC):
+            lignes += bloc.count(b"\n")
+            fin = (fin + bloc[-TAILLE_FIN:])[-TAILLE_FIN:]
+            if utf8:
+                try:
+                    decodeur.decode(bloc)
+                except UnicodeDecodeError:
+                    utf8 = False
+    try:
+        decodeur.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
+    return _Apercu("utf-8-sig" if utf8 else "iso-8859-1", lignes, fin)
 
 
 def decoder(contenu: bytes) -> str:
-    """Le stock FINESS est historiquement en ISO-8859-1 ; certaines éditions sont en UTF-8.
-
-    Un texte ISO-8859-1 accentué n'est presque jamais de l'UTF-8 valide : on tente UTF-8 et on
-    se replie sur ISO-8859-1, qui décode n'importe quel octet.
-    """
+    """Même règle que _examiner, pour un contenu déjà en mémoire."""
     try:
         return contenu.decode("utf-8-sig")
     except UnicodeDecodeError:
         return contenu.decode("iso-8859-1")
+
+
+def _lire_metadonnees(premiere: bytes, encodage: str, fichier: str) -> dt.date:
+    trouve = _METADONNEES.match(premiere.decode(encodage).strip())
+    if trouve:
+        with suppress(ValueError):
+            return dt.date.fromisoformat(trouve.group(1))
+    raison = (
+        "première ligne attendue « finess;etalab;<numéro>;<AAAA-MM-JJ> » : ce fichier n'est pas "
+        "un stock FINESS au format de la DREES"
+    )
+    raise ErreursImport([ErreurImport(fichier, 1, "", raison)])
+
+
+def _verifier_derniere_ligne(apercu: _Apercu, fichier: str) -> None:
+    """Le stock n'a pas d'enregistrement de fin : il s'arrête sur sa dernière ligne
+    `geolocalisation`. Un fichier coupé au milieu d'une ligne se reconnaît à l'absence de fin de
+    ligne finale ; on l'accepte pourtant si cette dernière ligne est une géolocalisation
+    complète (six champs, date de mise à jour entière), pour ne pas refuser une édition publiée
+    sans fin de ligne finale (docs/adr/0005-import-finess-en-production.md)."""
+    if apercu.fin.endswith(b"\n"):
+        return
+    texte = apercu.fin.rsplit(b"\n", 1)[-1].decode(apercu.encodage).rstrip("\r")
+    champs = _sans_point_virgule_final(texte.split(";"), len(CHAMPS_GEO))
+    if len(champs) == len(CHAMPS_GEO) and champs[0] == "geolocalisation":
+        with suppress(ValueError):
+            if _date(champs[-1].strip()) is not None:
+                return
+    raison = (
+        f"dernière ligne incomplète « {texte[-60:]} » : le fichier a été tronqué (téléchargement "
+        "interrompu ?) ; il finit normalement par une ligne « geolocalisation » complète"
+    )
+    raise ErreursImport([ErreurImport(fichier, apercu.lignes + 1, "", raison)])
+
+
+class _Lecture:
+    """L'état de la lecture en flux : ET retenus, numéros vus, géolocalisations à projeter."""
+
+    def __init__(self, retenir: Callable[[Etablissement], bool], erreurs: _Erreurs) -> None:
+        self.retenir, self.erreurs = retenir, erreurs
+        self.retenus: dict[str, Etablissement] = {}
+        self.vus: dict[str, tuple[int, str]] = {}  # tout ET du fichier → (ligne, département)
+        self.geolocalises: dict[str, int] = {}  # ET → ligne de sa géolocalisation
+        self.noms_par_ej: dict[str, list[str]] = defaultdict(list)
+        self.projection = _Projection(erreurs)
+        self.lignes_structureet = self.lignes_geolocalisation = 0
+        self.debut_geolocalisation: int | None = None
+
+    def lire(self, numero: int, texte: str) -> None:
+        texte = texte.rstrip("\r\n")
+        if not texte.strip():
+            return
+
+        def erreur(champ: str, raison: str) -> None:
+            self.erreurs(numero, champ, raison)
+
+        champs = texte.split(";")
+        if champs[0] == "structureet":
+            self._structureet(champs, numero, texte, erreur)
+        elif champs[0] == "geolocalisation":
+            self._geolocalisation(champs, numero, erreur)
+        else:
+            erreur("", f"type d'enregistrement inconnu « {champs[0][:30]} »")
+
+    def _structureet(self, champs: list[str], numero: int, texte: str, erreur) -> None:
+        self.lignes_structureet += 1
+        if self.debut_geolocalisation is not None:
+            # Deux extractions recollées, ou un fichier réordonné : ce n'est plus le stock publié.
+            debut = self.debut_geolocalisation
+            erreur("", f"ligne « structureet » après le bloc « geolocalisation » (ligne {debut})")
+            return
+        et = _lire_etablissement(champs, numero, texte, erreur)
+        if et is None:
+            return
+        if et.nofinesset in self.vus:
+            autre = self.vus[et.nofinesset][0]
+            erreur("nofinesset", f"établissement {et.nofinesset} déjà décrit ligne {autre}")
+            return
+        self.vus[et.nofinesset] = (numero, sys.intern(et.departement))
+        self.noms_par_ej[et.nofinessej].append(et.nom)
+        if self.retenir(et):
+            self.retenus[et.nofinesset] = et
+
+    def _geolocalisation(self, champs: list[str], numero: int, erreur) -> None:
+        self.lignes_geolocalisation += 1
+        if self.debut_geolocalisation is None:
+            self.debut_geolocalisation = numero
+        geo = _lire_geolocalisation(champs, numero, erreur)
+        if geo is None:
+            return
+        nofinesset = champs[1].strip()
+        if nofinesset in self.geolocalises:
+            autre = self.geolocalises[nofinesset]
+            erreur("nofinesset", f"établissement {nofinesset} déjà géolocalisé ligne {autre}")
+            return
+        self.geolocalises[nofinesset] = numero
+        if nofinesset not in self.vus:
+            erreur(
+                "nofinesset", f"géolocalisation d'un établissement absent du fichier : {nofinesset}"
+            )
+            return
+        et = self.retenus.get(nofinesset)
+        if et is not None:
+            et.geolocalise = True
+            et.empreinte_source += geo.brut.encode()
+        if geo.x is not None:
+            self.projection.ajouter(geo, et, self.vus[nofinesset][1])
+
+    def terminer(self) -> None:
+        self.projection.vider()
+        if self.lignes_structureet and not self.lignes_geolocalisation:
+            raison = (
+                "aucune ligne « geolocalisation » : le fichier est incomplet (tronqué avant "
+                "le bloc des coordonnées ?) ; l'importer retirerait de la carte tous ses "
+                "établissements"
+            )
+            self.erreurs(None, "", raison)
+
+    def resultat(self, date: dt.date | None) -> FichierFiness:
+        return FichierFiness(
+            list(self.retenus.values()),
+            dict(self.noms_par_ej),
+            date,
+            self.lignes_structureet,
+            self.lignes_geolocalisation,
+            self.vus.keys(),
+        )
 
 
 _CHAMPS_UTILES = (
@@ -294,7 +475,20 @@ def _lire_geolocalisation(champs: list[str], numero: int, erreur) -> _Geolocalis
     except ValueError:
         erreur("datemaj", f"date invalide « {datemaj} » (attendu AAAA-MM-JJ)")
         valide = False
-    coordonnees = []
+    coordonnees: list[float | None] = [None, None]
+    if x or y:
+        coordonnees = _coordonnees(x, y, erreur)
+        valide = valide and None not in coordonnees
+    epsg = _EPSG.search(source)
+    if not valide:
+        return None
+    brut = ";".join(champs[1:])
+    return _Geolocalisation(numero, *coordonnees, int(epsg.group(1)) if epsg else None, brut)
+
+
+def _coordonnees(x: str, y: str, erreur) -> list[float | None]:
+    """Deux nombres en mètres ; None à la place de chaque valeur invalide (erreur signalée)."""
+    coordonnees: list[float | None] = []
     for nom, valeur in (("coordxet", x), ("coordyet", y)):
         try:
             nombre = float(valeur)
@@ -302,13 +496,10 @@ def _lire_geolocalisation(champs: list[str], numero: int, erreur) -> _Geolocalis
             nombre = math.nan
         if not math.isfinite(nombre):
             erreur(nom, f"coordonnée invalide « {valeur} » (nombre en mètres attendu)")
-            valide = False
-        coordonnees.append(nombre)
-    epsg = _EPSG.search(source)
-    if not valide:
-        return None
-    brut = ";".join(champs[1:])
-    return _Geolocalisation(numero, *coordonnees, int(epsg.group(1)) if epsg else None, brut)
+            coordonnees.append(None)
+        else:
+            coordonnees.append(nombre)
+    return coordonnees
 
 
 def _date(valeur: str) -> dt.date | None:
@@ -349,42 +540,51 @@ def transformateur(epsg: int) -> tuple[Transformer, tuple[float, float, float, f
     return Transformer.from_crs(crs, 4326, always_xy=True), emprise or (-180, -90, 180, 90)
 
 
-def _projeter(
-    fichier: str, etablissements: dict[str, Etablissement], geos: dict[str, _Geolocalisation]
-) -> list[ErreurImport]:
-    """Projette les coordonnées par lots d'un même système : un appel pyproj par système.
+class _Projection:
+    """Projette les coordonnées par paquets d'un même système : un appel pyproj par paquet, en
+    mémoire bornée. Le système nommé dans sourcecoordet prime ; à défaut, celui du département.
+    Les ET hors filtres sont projetés aussi : leurs coordonnées sont validées, puis oubliées."""
 
-    Le système nommé dans sourcecoordet prime ; à défaut, celui du département.
-    """
-    erreurs = []
-    par_epsg: dict[int, list[tuple[Etablissement, _Geolocalisation]]] = defaultdict(list)
-    for nofinesset, geo in geos.items():
-        et = etablissements.get(nofinesset)
-        if et is None:
-            raison = f"géolocalisation d'un établissement absent du fichier : {nofinesset}"
-            erreurs.append(ErreurImport(fichier, geo.ligne, "nofinesset", raison))
-            continue
-        epsg = geo.epsg or EPSG_OUTRE_MER.get(et.departement, EPSG_METROPOLE)
-        par_epsg[epsg].append((et, geo))
-    for epsg, couples in par_epsg.items():
+    def __init__(self, erreurs: _Erreurs) -> None:
+        self.erreurs = erreurs
+        self.en_attente: dict[int, list[tuple[Etablissement | None, _Geolocalisation]]] = (
+            defaultdict(list)
+        )
+        self.nombre = 0
+
+    def ajouter(self, geo: _Geolocalisation, et: Etablissement | None, departement: str) -> None:
+        epsg = geo.epsg or EPSG_OUTRE_MER.get(departement, EPSG_METROPOLE)
+        self.en_attente[epsg].append((et, geo))
+        self.nombre += 1
+        if self.nombre >= LOT_PROJECTION:
+            self.vider()
+
+    def vider(self) -> None:
+        for epsg, couples in self.en_attente.items():
+            self._projeter(epsg, couples)
+        self.en_attente.clear()
+        self.nombre = 0
+
+    def _projeter(
+        self, epsg: int, couples: list[tuple[Etablissement | None, _Geolocalisation]]
+    ) -> None:
         try:
             projection, (ouest, sud, est, nord) = transformateur(epsg)
         except CRSError:
             for _, geo in couples:
-                raison = f"système de coordonnées EPSG:{epsg} inconnu"
-                erreurs.append(ErreurImport(fichier, geo.ligne, "sourcecoordet", raison))
-            continue
+                self.erreurs(
+                    geo.ligne, "sourcecoordet", f"système de coordonnées EPSG:{epsg} inconnu"
+                )
+            return
         xs = array("d", (geo.x for _, geo in couples))
         ys = array("d", (geo.y for _, geo in couples))
         longitudes, latitudes = projection.transform(xs, ys, errcheck=False)
         for (et, geo), lon, lat in zip(couples, longitudes, latitudes, strict=True):
             if not (ouest <= lon <= est and sud <= lat <= nord):
                 raison = f"coordonnées ({geo.x}, {geo.y}) hors de la zone couverte par EPSG:{epsg}"
-                erreurs.append(ErreurImport(fichier, geo.ligne, "coordxet", raison))
-                continue
-            et.latitude, et.longitude = round(lat, 6), round(lon, 6)
-            et.empreinte_source += geo.brut.encode()
-    return erreurs
+                self.erreurs(geo.ligne, "coordxet", raison)
+            elif et is not None:
+                et.latitude, et.longitude = round(lat, 6), round(lon, 6)
 
 
 # --- Correspondance vers le répertoire --------------------------------------------------------
@@ -505,48 +705,166 @@ def _empreinte(et: Etablissement, categorie: CategorieFiness, commune_connue: bo
     return hashlib.sha256(contenu).hexdigest()
 
 
+@dataclass
+class RapportFiness(RapportImport):
+    """Le rapport commun, plus ce que l'écriture par lots permet de dire à l'opérateur."""
+
+    sans_geolocalisation: int = 0
+    lots: int = 0
+    transaction_max: float = 0.0  # secondes, la plus longue transaction d'écriture
+
+    def resume(self) -> str:
+        texte = super().resume()
+        if self.sans_geolocalisation:
+            texte += (
+                f" {self.sans_geolocalisation} ET sans ligne « geolocalisation » : "
+                "coordonnées connues gardées."
+            )
+        if self.lots:
+            texte += (
+                f" Écrit en {self.lots} lot(s), transaction la plus longue "
+                f"{self.transaction_max:.2f} s ; si l'écriture est interrompue, relancer la même "
+                "commande la complète."
+            )
+        return texte
+
+
+class ImportInterrompu(Exception):
+    """L'écriture s'est arrêtée entre deux lots : les lots validés restent, relancer complète."""
+
+    def __init__(self, ecrits: int, total: int) -> None:
+        self.ecrits, self.total = ecrits, total
+        super().__init__(
+            f"écriture interrompue après {ecrits} lots sur {total}, chacun complet : "
+            "relancer la même commande termine l'import (les lots déjà écrits sont reconnus "
+            "inchangés)"
+        )
+
+
 def importer_finess(
     chemin: Path,
     *,
     departements: Collection[str] | None = None,
     categories: Collection[str] | None = None,
     dry_run: bool = False,
+    accepter_baisse: bool = False,
+    taille_lot: int = TAILLE_LOT_ECRITURE,
     progression: bool = False,
-) -> RapportImport:
-    """Importe un stock FINESS ; idempotent, transactionnel, rien n'est écrit sur erreur.
+) -> RapportFiness:
+    """Importe un stock FINESS ; idempotent, rien n'est écrit si le fichier a une erreur.
 
     Par défaut, toutes les catégories du référentiel CATEGORIES_FINESS et tous les
-    départements ; les lignes hors filtres comptent comme ignorées.
+    départements ; les lignes hors filtres comptent comme ignorées. Tout le fichier est validé
+    avant la première écriture ; l'écriture se fait ensuite par lots de `taille_lot` ET, une
+    transaction courte chacun, pour que le site reste utilisable pendant l'import.
     """
     retenues = _categories_retenues(categories)
     deps = {code_departement(d) for d in departements} if departements is not None else None
-    fichier = lire_fichier(chemin, progression=progression)
-    rapport = RapportImport(lues=len(fichier.etablissements), a_blanc=dry_run)
-    a_importer = [
-        et
-        for et in fichier.etablissements
-        if et.categorie in retenues and (deps is None or et.departement in deps)
-    ]
+
+    def retenir(et: Etablissement) -> bool:
+        return et.categorie in retenues and (deps is None or et.departement in deps)
+
+    fichier = lire_fichier(chemin, retenir=retenir, progression=progression)
+    a_importer = fichier.etablissements
+    rapport = RapportFiness(lues=fichier.lignes_structureet, a_blanc=dry_run)
     rapport.ignorees = rapport.lues - len(a_importer)
-    with transaction.atomic():
-        existant = _Existant.charger()
-        utilisees = {et.categorie: retenues[et.categorie] for et in a_importer}
-        erreurs = _verifier_referentiels(chemin.name, utilisees, existant)
-        if erreurs:
-            raise ErreursImport(erreurs)
-        plan = _Plan.preparer(a_importer, fichier.noms_par_ej, retenues, existant, rapport)
-        presents = {et.nofinesset for et in fichier.etablissements}
-        rapport.disparues = sorted(
-            et
-            for et, (*_, categorie) in existant.services.items()
-            if et not in presents
-            and categorie in retenues
-            and (deps is None or departement_du_numero(et) in deps)
+    rapport.sans_geolocalisation = len(a_importer) - fichier.geolocalises
+    perimetre = _perimetre(deps, categories)
+    existant = _Existant.charger()
+    utilisees = {et.categorie: retenues[et.categorie] for et in a_importer}
+    erreurs = _verifier_referentiels(chemin.name, utilisees, existant)
+    erreurs += _verifier_volume(chemin.name, fichier, perimetre, accepter_baisse)
+    if erreurs:
+        raise ErreursImport(erreurs)
+    rapport.avertissements += _import_interrompu(chemin.name, perimetre)
+    plan = _Plan.preparer(a_importer, fichier.noms_par_ej, retenues, existant, rapport)
+    rapport.disparues = _disparues(existant, fichier, retenues, deps)
+    if not dry_run:
+        journal = ImportFiness.objects.create(
+            fichier=chemin.name,
+            date_fichier=fichier.date,
+            perimetre=perimetre,
+            etablissements=len(a_importer),
+            geolocalises=fichier.geolocalises,
         )
-        if not dry_run:
-            with _cache_sqlite_agrandi():
-                plan.ecrire(progression=progression)
+        with _cache_sqlite_agrandi():
+            plan.ecrire(taille_lot=taille_lot, rapport=rapport, progression=progression)
+        journal.fin = timezone.now()
+        journal.save(update_fields=["fin"])
     return rapport
+
+
+def _perimetre(deps: set[str] | None, categories: Collection[str] | None) -> str:
+    """Ce qu'un import couvre, écrit de façon stable pour retrouver le précédent du même."""
+    departements = ",".join(sorted(deps)) if deps is not None else "tous"
+    codes = ",".join(sorted(set(categories))) if categories is not None else "référentiel"
+    return f"départements={departements} ; catégories={codes}"
+
+
+def _verifier_volume(
+    fichier: str, lu: FichierFiness, perimetre: str, accepter_baisse: bool
+) -> list[ErreurImport]:
+    """Refuse un fichier qui porte bien moins d'ET, ou d'ET géolocalisés, que le dernier import
+    terminé du même périmètre : c'est la signature d'un fichier tronqué à une fin de ligne, que
+    rien d'autre ne trahit. Seuil SEUIL_BAISSE (docs/adr/0005-import-finess-en-production.md) ;
+    une baisse réelle passe avec --accepter-baisse."""
+    precedent = (
+        ImportFiness.objects.filter(perimetre=perimetre, fin__isnull=False).order_by("-fin").first()
+    )
+    if precedent is None or accepter_baisse:
+        return []
+    erreurs = []
+    comptes = (
+        ("établissements", precedent.etablissements, len(lu.etablissements)),
+        ("établissements géolocalisés", precedent.geolocalises, lu.geolocalises),
+    )
+    for quoi, attendus, trouves in comptes:
+        if trouves < attendus * SEUIL_BAISSE:
+            raison = (
+                f"{attendus} {quoi} attendus (import du {precedent.fin:%d/%m/%Y}, "
+                f"{precedent.fichier}), {trouves} trouvés, soit une baisse de "
+                f"{round(100 * (1 - trouves / attendus))} % : fichier tronqué ? Si la baisse "
+                "est réelle, relancer avec --accepter-baisse"
+            )
+            erreurs.append(ErreurImport(fichier, None, "", raison))
+    return erreurs
+
+
+def _import_interrompu(fichier: str, perimetre: str) -> list[ErreurImport]:
+    """Un import du même périmètre commencé après le dernier terminé n'est pas allé au bout."""
+    dernier = ImportFiness.objects.filter(perimetre=perimetre).order_by("-debut").first()
+    if dernier is None or dernier.fin is not None:
+        return []
+    raison = (
+        f"l'import de {dernier.fichier} commencé le {dernier.debut:%d/%m/%Y à %H:%M} a été "
+        "interrompu ; celui-ci le complète"
+    )
+    return [ErreurImport(fichier, None, "", raison)]
+
+
+def _disparues(
+    existant: _Existant,
+    fichier: FichierFiness,
+    retenues: dict[str, CategorieFiness],
+    deps: set[str] | None,
+) -> list[str]:
+    """ET en base, du périmètre, absents du fichier : signalés, jamais supprimés."""
+    presents = fichier.presents
+    return sorted(
+        et
+        for et, (*_, categorie) in existant.services.items()
+        if et not in presents
+        and categorie in retenues
+        and (deps is None or departement_du_numero(et) in deps)
+    )
+
+
+def _laisser_passer_les_autres_ecrivains() -> None:
+    """SQLite : un écrivain qui attend le verrou ne réessaie qu'à intervalles croissants,
+    jusqu'à 100 ms ; sans pause, l'import reprend le verrou dès sa validation et l'affame
+    (mesuré : 5 s d'attente et des « database is locked » malgré des lots de moins d'1 s)."""
+    if connection.vendor == "sqlite":
+        time.sleep(PAUSE_ENTRE_LOTS)
 
 
 @contextmanager
@@ -611,9 +929,42 @@ class _Plan:
                 plan.structures[ej] = nom
         return plan
 
-    def ecrire(self, *, progression: bool) -> None:
-        etapes = (self._structures, self._lieux, self._services, self._liens, self._indexer)
-        for etape in tqdm(etapes, disable=not progression, desc="Écriture", unit=" étape"):
+    def ecrire(self, *, taille_lot: int, rapport: RapportFiness, progression: bool) -> None:
+        """Un lot d'ET par transaction, chacun complet (structures, lieux, services, liens,
+        provenances, index) : une transaction courte laisse passer les écritures du site entre
+        deux lots (SQLite n'a qu'un écrivain à la fois). Une interruption laisse des lots
+        entiers, que leur Provenance marque à jour : relancer l'import écrit les autres."""
+        lots = list(_lots(self.a_creer + self.a_mettre_a_jour, taille_lot))
+        for numero, lot in enumerate(tqdm(lots, disable=not progression, desc="Écriture")):
+            if numero:
+                _laisser_passer_les_autres_ecrivains()
+            debut = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    self._ecrire_lot(lot)
+            except (Exception, KeyboardInterrupt) as exc:
+                raise ImportInterrompu(rapport.lots, len(lots)) from exc
+            rapport.lots += 1
+            rapport.transaction_max = max(rapport.transaction_max, time.perf_counter() - debut)
+
+    def _ecrire_lot(self, lot: list[Etablissement]) -> None:
+        existant = self.existant
+        ejs = {et.nofinessej for et in lot}
+        partiel = _Plan(
+            existant,
+            self.categories,
+            a_creer=[et for et in lot if et.nofinesset not in existant.services],
+            a_mettre_a_jour=[et for et in lot if et.nofinesset in existant.services],
+            structures={ej: self.structures.pop(ej) for ej in ejs if ej in self.structures},
+            dates_en_texte=self.dates_en_texte,
+        )
+        for etape in (
+            partiel._structures,
+            partiel._lieux,
+            partiel._services,
+            partiel._liens,
+            partiel._indexer,
+        ):
             etape()
 
     def _indexer(self) -> None:
@@ -672,6 +1023,10 @@ class _Plan:
             for et in a_ecrire
             if et.nofinesset in existant.lieux
         ]
+        # Sans ligne geolocalisation, la source ne dit rien des coordonnées : on garde les nôtres.
+        geolocalises = {existant.lieux.get(et.nofinesset) for et in a_ecrire if et.geolocalise}
+        sans_coordonnees = [lieu for lieu in modifies if lieu.pk not in geolocalises]
+        modifies = [lieu for lieu in modifies if lieu.pk in geolocalises]
         cles = reserver_cles(Lieu, len(nouveaux))
         inserer(
             Lieu,
@@ -683,6 +1038,8 @@ class _Plan:
         )
         existant.lieux.update((et.nofinesset, cle) for cle, et in zip(cles, nouveaux, strict=True))
         Lieu.objects.bulk_update(modifies, [*_CHAMPS_LIEU, "version", "modifie_le"], TAILLE_LOT)
+        champs = [c for c in _CHAMPS_LIEU if c not in ("latitude", "longitude")]
+        Lieu.objects.bulk_update(sans_coordonnees, [*champs, "version", "modifie_le"], TAILLE_LOT)
         self._provenances(
             Lieu,
             [

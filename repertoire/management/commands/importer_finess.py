@@ -1,18 +1,23 @@
-"""manage.py importer_finess PATH [--departement 58 …] [--categories 500,202] [--dry-run]"""
+"""manage.py importer_finess PATH [--departement 58 …] [--categories 500,202] [--dry-run]
+[--accepter-baisse]"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.imports import ErreursImport
-from repertoire.finess import importer_finess
+from repertoire.finess import ImportInterrompu, importer_finess
 
 ERREURS_AFFICHEES = 100
 DISPARUES_AFFICHEES = 50
 
 
 class Command(BaseCommand):
-    help = "Importe le stock FINESS (etalab-cs1100507-stock-*.csv) dans le répertoire."
+    help = (
+        "Importe le stock FINESS (etalab-cs1100507-stock-*.csv) dans le répertoire. Tout le "
+        "fichier est validé avant d'écrire ; l'écriture se fait par lots courts et une "
+        "interruption se complète en relançant la même commande."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("chemin", type=Path, help="fichier stock FINESS publié par la DREES")
@@ -27,6 +32,12 @@ class Command(BaseCommand):
             help="codes de catégories séparés par des virgules ; défaut : celles du référentiel",
         )
         parser.add_argument("--dry-run", action="store_true", help="valider et compter seulement")
+        parser.add_argument(
+            "--accepter-baisse",
+            action="store_true",
+            help="importer même si le fichier compte bien moins d'établissements que le "
+            "précédent import du même périmètre (baisse réelle, pas un fichier tronqué)",
+        )
 
     def handle(self, *args, chemin: Path, departements, categories, dry_run, **options) -> None:
         if not chemin.is_file():
@@ -38,6 +49,7 @@ class Command(BaseCommand):
                 departements=departements,
                 categories=codes,
                 dry_run=dry_run,
+                accepter_baisse=options["accepter_baisse"],
                 progression=options["verbosity"] > 0,
             )
         except ErreursImport as exc:
@@ -49,8 +61,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(exc.erreurs)} erreur(s) dans {chemin.name} : rien n'a été importé."
             ) from exc
+        except ImportInterrompu as exc:
+            raise CommandError(f"{chemin.name} : {exc}.") from exc
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        for avertissement in rapport.avertissements:
+            self.stdout.write(f"Attention : {avertissement}")
         self.stdout.write(rapport.resume())
         if rapport.disparues:
             liste = ", ".join(rapport.disparues[:DISPARUES_AFFICHEES])
