@@ -39,6 +39,7 @@ from pyproj import Transformer
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autonomie.settings")
+os.environ.setdefault("DEBUG", "true")  # un banc tourne sur un poste
 django.setup()
 
 from core.texte import normaliser  # noqa: E402

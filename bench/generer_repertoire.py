@@ -21,6 +21,7 @@ SORTIE = RACINE / "bench" / "out"
 sys.path.insert(0, str(RACINE))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{SORTIE / 'repertoire.sqlite3'}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autonomie.settings")
+os.environ.setdefault("DEBUG", "true")  # un banc tourne sur un poste
 
 # (slug du besoin, poids, modèles de nom, accueil à domicile ?) ; poids ≈ FINESS 2021 + DI.
 BESOINS = [

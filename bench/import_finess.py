@@ -27,6 +27,7 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autonomie.settings")
+os.environ.setdefault("DEBUG", "true")  # un banc tourne sur un poste
 
 import django  # noqa: E402
 

@@ -25,6 +25,7 @@ EVENEMENTS_PAR_DEMANDE = 4.93  # moyenne observée du générateur
 def _django(base: str) -> None:
     sys.path.insert(0, str(RACINE))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autonomie.settings")
+    os.environ.setdefault("DEBUG", "true")  # un banc tourne sur un poste
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{base}")
     import django
 

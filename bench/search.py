@@ -26,6 +26,7 @@ os.environ.setdefault(
     "DATABASE_URL", f"sqlite:///{RACINE / 'bench' / 'out' / 'repertoire.sqlite3'}"
 )
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autonomie.settings")
+os.environ.setdefault("DEBUG", "true")  # un banc tourne sur un poste
 # On mesure la recherche, pas la limitation de débit (qui répondrait 429 au-delà de 120/min).
 os.environ.setdefault("API_LIMITE_PAR_MINUTE", "0")
 
