@@ -1,12 +1,15 @@
 """Administration du répertoire : fiches historisées, protégées contre l'écrasement concurrent."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from repertoire.forms import VerrouOptimisteForm
+from repertoire.forms import CHAMP_VERSION, VerrouOptimisteForm
 from repertoire.models import (
     Besoin,
     Contact,
@@ -25,11 +28,28 @@ from repertoire.recherche.index import indexer_services
 URL_EN_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class FicheAdmin(SimpleHistoryAdmin):
+class AvecVerrouOptimiste:
+    """Rend toujours le champ caché de la version lue, même si `fields` ou `fieldsets` le taisent.
+
+    L'admin n'affiche que les champs de ses fieldsets ; un champ caché absent de la page n'est
+    pas reposté, et chaque enregistrement passerait pour concurrent (les lieux de toute
+    structure, tant que l'inline listait ses champs sans lui).
+    """
+
+    form = VerrouOptimisteForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
+        if CHAMP_VERSION in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (titre, options), *suite = fieldsets
+        return [(titre, {**options, "fields": [*options["fields"], CHAMP_VERSION]}), *suite]
+
+
+class FicheAdmin(AvecVerrouOptimiste, SimpleHistoryAdmin):
     """Historique des versions, verrou optimiste et index de recherche tenu à jour : toute
     fiche (structure, lieu, service)."""
 
-    form = VerrouOptimisteForm
     formfield_overrides = URL_EN_HTTPS
     readonly_fields = ("version", "cree_le", "modifie_le")
 
@@ -65,9 +85,8 @@ class LectureSeuleAdmin(admin.ModelAdmin):
         return False
 
 
-class LieuInline(admin.StackedInline):
+class LieuInline(AvecVerrouOptimiste, admin.StackedInline):
     model = Lieu
-    form = VerrouOptimisteForm
     formfield_overrides = URL_EN_HTTPS
     extra = 0
     show_change_link = True
