@@ -169,19 +169,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-# Requêtes anonymes par adresse IP et par minute (0 : sans limite). Le compteur est dans le
-# cache en base, partagé par tous les processus web (`manage.py createcachetable`).
+# Requêtes anonymes par adresse IP et par minute (0 : sans limite). Le compteur est une table
+# de la base (core.CompteurDebit), incrémentée en une instruction par tous les processus web.
 API_LIMITE_PAR_MINUTE = env_int("API_LIMITE_PAR_MINUTE", 120)
 # En-tête où le mandataire de confiance écrit l'adresse du client (ex. X-Forwarded-For).
 API_ENTETE_IP_CLIENT = env_str("API_ENTETE_IP_CLIENT")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "autonomie_cache",
-        # Une entrée par adresse et par minute : assez de place pour ne pas perdre de compteur.
-        "OPTIONS": {"MAX_ENTRIES": 50_000},
-    }
-}
 # Thésaurus et communes gardés en mémoire de chaque processus (core/memoire.py) : un
 # `charger_referentiels` lancé à côté est vu par les processus web au plus tard après ce délai.
 REFERENTIELS_MEMOIRE_SECONDES = env_int("REFERENTIELS_MEMOIRE_SECONDES", 300)

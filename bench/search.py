@@ -115,7 +115,6 @@ def main() -> None:
     django.setup()
     from urllib.parse import urlencode
 
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
@@ -129,7 +128,6 @@ def main() -> None:
         f"Base {connection.vendor}, {Service.objects.count()} services, "
         f"{arguments.requetes} requêtes, naïve sur {arguments.naif}"
     )
-    call_command("createcachetable", verbosity=0)
     criteres = melange(arguments.requetes)
     pas = max(1, len(criteres) // max(1, arguments.naif))
     brut, complet, naif, complet_naif, api, html, octets = [], [], [], [], [], [], []
