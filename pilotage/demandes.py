@@ -16,7 +16,14 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from core.imports import ErreurImport, ErreursImport, RapportImport, lignes_utf8
+from core.imports import (
+    ErreurImport,
+    ErreursImport,
+    RapportImport,
+    entre_deux_lots,
+    lignes_utf8,
+    par_lots,
+)
 from pilotage.codes import normaliser_departement
 from pilotage.models import (
     FAMILLE_DE_PRESTATION,
@@ -47,6 +54,9 @@ COLONNES = (
     "sans_limitation",
     "duree_mois",
 )
+# Demandes écrites par transaction : quelques dixièmes de seconde, pour que le site (connexions,
+# compteur de l'API) écrive entre deux lots, même sur SQLite qui n'a qu'un écrivain.
+DEMANDES_PAR_TRANSACTION = 2000
 ATTRIBUTS = ("personne", "dossier", "prestation", "public", "nature", "procedure")
 
 # Prestations réservées à un public (code de l'action sociale et des familles).
@@ -354,10 +364,19 @@ def importer_demandes(
     if lecteur.erreurs:
         raise ErreursImport(lecteur.erreurs)
     rapport = RapportImport(lues=len(lues), a_blanc=a_blanc)
-    with transaction.atomic():
-        _ecrire(demandes_fichier, existantes, en_base, rapport)
-        if a_blanc:
+    if a_blanc:
+        with transaction.atomic():
+            _ecrire(demandes_fichier, existantes, en_base, rapport)
             transaction.set_rollback(True)
+        return rapport
+    # Fichier entier validé : l'écriture se fait par lots de demandes, chacune avec tous ses
+    # événements ; une interruption laisse des demandes complètes, et une relance complète.
+    for numero, cles in enumerate(par_lots(demandes_fichier, DEMANDES_PAR_TRANSACTION)):
+        if numero:
+            entre_deux_lots()
+        with transaction.atomic():
+            lot = {cle: demandes_fichier[cle] for cle in cles}
+            _ecrire(lot, existantes, en_base, rapport)
     return rapport
 
 
@@ -389,7 +408,7 @@ def _ecrire(demandes_fichier: dict, existantes: dict, en_base: dict, rapport) ->
         for champ, valeur in dates_de_demande(fusion).items():
             setattr(demande, champ, valeur)
     Demande.objects.bulk_create(a_creer, batch_size=2000)
-    rapport.mises_a_jour = len(a_modifier)
+    rapport.mises_a_jour += len(a_modifier)
     evenements = []
     for cle, entree in demandes_fichier.items():
         demande = existantes[cle]
@@ -410,7 +429,7 @@ def _ecrire(demandes_fichier: dict, existantes: dict, en_base: dict, rapport) ->
                 )
             )
     Evenement.objects.bulk_create(evenements, batch_size=2000)
-    rapport.creees = len(evenements)
+    rapport.creees += len(evenements)
     a_recalculer = [existantes[c] for c in demandes_fichier if c not in nouvelles]
     champs = [
         *CHAMPS_DATES,

@@ -49,7 +49,14 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from tqdm import tqdm
 
-from core.imports import ErreurImport, ErreursImport, RapportImport
+from core.imports import (
+    BOMS_UTF16,
+    ErreurImport,
+    ErreursImport,
+    RapportImport,
+    entre_deux_lots,
+    par_lots,
+)
 from repertoire.models import (
     Besoin,
     Contact,
@@ -70,7 +77,6 @@ LIBELLE_CONTACT = "Accueil"
 TAILLE_LOT = 1000
 SEUIL_BAISSE = 0.9  # moins de 90 % des ET du précédent import : refusé (ADR 0005)
 TAILLE_LOT_ECRITURE = 500  # ET par transaction d'écriture (mesure : ADR 0005)
-PAUSE_ENTRE_LOTS = 0.1  # s, SQLite : au-delà du plus long intervalle de réessai d'un écrivain
 TAILLE_BLOC = 1 << 20  # lecture par blocs d'1 Mio
 TAILLE_FIN = 4096  # octets gardés de la fin du fichier : la dernière ligne y tient
 ERREURS_MAX = 1000  # au-delà, la lecture s'arrête : ce n'est pas un stock FINESS
@@ -244,6 +250,8 @@ def _examiner(chemin: Path) -> _Apercu:
     utf8, lignes, fin = True, 0, b""
     with chemin.open("rb") as flux:
         while bloc := flux.read(TAILLE_BLOC):
+            if not lignes and not fin:
+                _refuser_utf16(bloc, chemin.name)
             lignes += bloc.count(b"\n")
             fin = (fin + bloc[-TAILLE_FIN:])[-TAILLE_FIN:]
             if utf8:
@@ -256,6 +264,16 @@ def _examiner(chemin: Path) -> _Apercu:
     except UnicodeDecodeError:
         utf8 = False
     return _Apercu("utf-8-sig" if utf8 else "iso-8859-1", lignes, fin)
+
+
+def _refuser_utf16(debut: bytes, fichier: str) -> None:
+    """ISO-8859-1 décode tout, même de l'UTF-16 : sans ce contrôle, l'erreur serait illisible."""
+    if debut.startswith(BOMS_UTF16) or b"\x00" in debut:
+        raison = (
+            "fichier en UTF-16 (ou pas un fichier texte) ; le stock FINESS est attendu tel que "
+            "publié par la DREES, en UTF-8 ou ISO-8859-1"
+        )
+        raise ErreursImport([ErreurImport(fichier, None, "", raison)])
 
 
 def decoder(contenu: bytes) -> str:
@@ -859,14 +877,6 @@ def _disparues(
     )
 
 
-def _laisser_passer_les_autres_ecrivains() -> None:
-    """SQLite : un écrivain qui attend le verrou ne réessaie qu'à intervalles croissants,
-    jusqu'à 100 ms ; sans pause, l'import reprend le verrou dès sa validation et l'affame
-    (mesuré : 5 s d'attente et des « database is locked » malgré des lots de moins d'1 s)."""
-    if connection.vendor == "sqlite":
-        time.sleep(PAUSE_ENTRE_LOTS)
-
-
 @contextmanager
 def _cache_sqlite_agrandi(kio: int = 131_072) -> Iterator[None]:
     """Le cache de pages SQLite (2 Mio par défaut) fait relire les index à chaque insertion
@@ -934,10 +944,10 @@ class _Plan:
         provenances, index) : une transaction courte laisse passer les écritures du site entre
         deux lots (SQLite n'a qu'un écrivain à la fois). Une interruption laisse des lots
         entiers, que leur Provenance marque à jour : relancer l'import écrit les autres."""
-        lots = list(_lots(self.a_creer + self.a_mettre_a_jour, taille_lot))
+        lots = list(par_lots(self.a_creer + self.a_mettre_a_jour, taille_lot))
         for numero, lot in enumerate(tqdm(lots, disable=not progression, desc="Écriture")):
             if numero:
-                _laisser_passer_les_autres_ecrivains()
+                entre_deux_lots()
             debut = time.perf_counter()
             try:
                 with transaction.atomic():
@@ -1129,7 +1139,7 @@ class _Plan:
         """
         existant = self.existant
         modifies = [existant.services[et.nofinesset][0] for et in self.a_mettre_a_jour]
-        for lot in _lots(modifies):
+        for lot in par_lots(modifies, TAILLE_LOT):
             Service.besoins.through.objects.filter(service_id__in=lot).delete()
             Service.publics.through.objects.filter(service_id__in=lot).delete()
             Contact.objects.filter(service_id__in=lot, libelle=LIBELLE_CONTACT).delete()
@@ -1262,7 +1272,7 @@ def inserer(
     with connection.cursor() as curseur:
         if connection.vendor != "postgresql":
             # SQLite : une requête préparée, rejouée sans aller-retour réseau.
-            for lot in _lots(lignes):
+            for lot in par_lots(lignes, TAILLE_LOT):
                 curseur.executemany(f"{debut}{valeurs} {fin}", [(*ligne, *fixes) for ligne in lot])
         elif not sans_conflit:
             # PostgreSQL : COPY ; mesuré 5,6 s contre 20,5 s avec executemany (27 981 ET).
@@ -1273,23 +1283,12 @@ def inserer(
                     copie.write_row((*ligne, *fixes))
         else:
             # COPY ignore ON CONFLICT : VALUES multiples, un aller-retour par lot.
-            for lot in _lots(lignes):
+            for lot in par_lots(lignes, TAILLE_LOT):
                 parametres = [valeur for ligne in lot for valeur in (*ligne, *fixes)]
                 curseur.execute(f"{debut}{', '.join([valeurs] * len(lot))} {fin}", parametres)
 
 
 T = TypeVar("T")
-
-
-def _lots(objets: Iterable[T], taille: int = TAILLE_LOT) -> Iterator[list[T]]:
-    lot: list[T] = []
-    for objet in objets:
-        lot.append(objet)
-        if len(lot) == taille:
-            yield lot
-            lot = []
-    if lot:
-        yield lot
 
 
 def _date_en_base(date: dt.date | None, *, en_texte: bool) -> str | dt.date | None:

@@ -162,3 +162,24 @@ def test_un_fichier_qui_n_est_pas_en_utf8_est_refuse_par_la_commande_sans_trace(
         call_command("importer_demandes", str(chemin), stdout=StringIO())
 
     assert not Demande.objects.exists()
+
+
+def test_l_ecriture_se_fait_par_transactions_courtes_chaque_demande_entiere(
+    departements, fichier_csv, monkeypatch
+):
+    """Une seule transaction pour tout le fichier bloquait connexions et API sur SQLite."""
+    from pilotage import demandes
+
+    lots = []
+    ecrire = demandes._ecrire
+    monkeypatch.setattr(demandes, "DEMANDES_PAR_TRANSACTION", 1)
+    monkeypatch.setattr(demandes, "entre_deux_lots", lambda: None)
+    monkeypatch.setattr(
+        demandes, "_ecrire", lambda lot, *args: (lots.append(list(lot)), ecrire(lot, *args))
+    )
+
+    rapport = importer(fichier_csv(*DEMANDE_AAH, *DEMANDE_PCH))
+
+    assert len(lots) == 2 and all(len(lot) == 1 for lot in lots)
+    assert (rapport.creees, Evenement.objects.count()) == (9, 9)
+    assert importer(fichier_csv(*DEMANDE_AAH, *DEMANDE_PCH)).inchangees == 9

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from core.imports import ErreursImport
@@ -172,7 +172,8 @@ def test_le_compte_admin_n_existe_qu_en_developpement(settings, monkeypatch):
     cree, mot_de_passe = demo.creer_admin_local()
 
     assert cree and mot_de_passe
-    assert authenticate(username="admin", password=mot_de_passe).is_superuser
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(mot_de_passe)
     assert demo.creer_admin_local() == (False, None)
 
 
@@ -182,4 +183,4 @@ def test_le_mot_de_passe_admin_peut_venir_de_l_environnement(settings, monkeypat
     settings.DEBUG = True
 
     assert demo.creer_admin_local() == (True, None)
-    assert authenticate(username="admin", password="un-mot-de-passe-de-test")
+    assert get_user_model().objects.get(username="admin").check_password("un-mot-de-passe-de-test")

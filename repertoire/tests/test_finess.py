@@ -136,6 +136,15 @@ def test_l_iso_8859_1_et_l_utf_8_sont_reconnus_sans_etre_annonces(tmp_path):
     assert importer_finess(REELS).inchangees == 11
 
 
+def test_un_fichier_en_utf_16_est_refuse_en_disant_l_encodage_attendu(tmp_path):
+    utf16 = tmp_path / "finess_utf16.csv"
+    utf16.write_bytes(REELS.read_bytes().decode("iso-8859-1").encode("utf-16"))
+
+    with pytest.raises(ErreursImport, match="UTF-16.*UTF-8 ou ISO-8859-1"):
+        importer_finess(utf16)
+    assert not Lieu.objects.exists()
+
+
 def test_les_lignes_mal_formees_sont_toutes_nommees_et_rien_n_est_ecrit():
     importer_finess(REELS)
     avant = comptes()

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core import imports
 from core.imports import ErreursImport
 from repertoire import finess
 from repertoire.finess import ImportInterrompu, importer_finess
@@ -280,12 +281,12 @@ def test_l_ecriture_se_fait_par_lots_courts_et_une_interruption_se_complete_en_r
 
 def test_sur_sqlite_l_import_laisse_passer_les_autres_ecrivains_entre_deux_lots(monkeypatch):
     pauses = []
-    monkeypatch.setattr(finess.time, "sleep", pauses.append)
+    monkeypatch.setattr(imports.time, "sleep", pauses.append)
 
     rapport = importer_finess(REELS, taille_lot=4)
 
     assert rapport.lots == 3
-    attendues = [finess.PAUSE_ENTRE_LOTS] * 2 if connection.vendor == "sqlite" else []
+    attendues = [imports.PAUSE_ENTRE_LOTS] * 2 if connection.vendor == "sqlite" else []
     assert pauses == attendues
 
 

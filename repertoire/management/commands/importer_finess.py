@@ -14,13 +14,18 @@ DISPARUES_AFFICHEES = 50
 
 class Command(BaseCommand):
     help = (
-        "Importe le stock FINESS (etalab-cs1100507-stock-*.csv) dans le répertoire. Tout le "
+        "Importe le stock FINESS (etalab-cs1100507-stock-*.csv, tel que publié : UTF-8 ou "
+        "ISO-8859-1, séparateur ;) dans le répertoire. Tout le "
         "fichier est validé avant d'écrire ; l'écriture se fait par lots courts et une "
         "interruption se complète en relançant la même commande."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("chemin", type=Path, help="fichier stock FINESS publié par la DREES")
+        parser.add_argument(
+            "chemin",
+            type=Path,
+            help="fichier stock FINESS publié par la DREES, en UTF-8 ou ISO-8859-1",
+        )
         parser.add_argument(
             "--departement",
             action="append",
