@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Présent pour que la documentation de l'API serve Swagger UI depuis nos statiques : sans
+    # lui, django-ninja la charge depuis un CDN (interdit par la CSP, et par nos conventions).
+    "ninja",
     "corsheaders",
     "simple_history",
     "axes",

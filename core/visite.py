@@ -90,6 +90,7 @@ class _Liens(HTMLParser):
         super().__init__()
         self.liens: list[str] = []
         self.ressources: list[str] = []
+        self.code: list[str] = []  # scripts et feuilles de style : jamais d'un autre site
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         valeurs = dict(attrs)
@@ -97,8 +98,11 @@ class _Liens(HTMLParser):
             self.liens.append(valeurs["href"])
         elif tag == "link" and valeurs.get("rel") == "stylesheet" and valeurs.get("href"):
             self.ressources.append(valeurs["href"])
+            self.code.append(valeurs["href"])
         elif tag in ("script", "img") and valeurs.get("src"):
             self.ressources.append(valeurs["src"])
+            if tag == "script":
+                self.code.append(valeurs["src"])
 
 
 def type_de_page(chemin: str) -> str:
@@ -146,6 +150,9 @@ class Visite:
         lecteur = _Liens()
         lecteur.feed(reponse.texte)
         self.verifier_ressources(lecteur.ressources, final, signaler)
+        externes = len(lecteur.code) - len(self._du_site(lecteur.code, final))
+        if externes:
+            self.echecs.append(f"{chemin} : {externes} script(s) ou feuille(s) d'un autre site")
         return [lien for lien in self._du_site(lecteur.liens, final) if self._a_suivre(lien)]
 
     def verifier_ressources(

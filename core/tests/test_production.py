@@ -137,3 +137,15 @@ def test_derriere_le_mandataire_http_est_redirige_vers_https_sauf_la_sonde(clien
     chiffre = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert chiffre.status_code == 200
     assert chiffre["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.django_db
+def test_sur_sqlite_une_ecriture_attend_son_tour_au_lieu_d_echouer_aussitot():
+    """Une connexion pendant un import échouait en « database is locked » après 5 s."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL verrouille par ligne : pas d'écrivain unique à attendre")
+    with connection.cursor() as curseur:
+        curseur.execute("PRAGMA busy_timeout")
+        assert curseur.fetchone()[0] >= 20_000

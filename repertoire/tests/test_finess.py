@@ -140,7 +140,7 @@ def test_un_fichier_en_utf_16_est_refuse_en_disant_l_encodage_attendu(tmp_path):
     utf16 = tmp_path / "finess_utf16.csv"
     utf16.write_bytes(REELS.read_bytes().decode("iso-8859-1").encode("utf-16"))
 
-    with pytest.raises(ErreursImport, match="UTF-16.*UTF-8 ou ISO-8859-1"):
+    with pytest.raises(ErreursImport, match=r"UTF-16.*UTF-8 ou ISO-8859-1"):
         importer_finess(utf16)
     assert not Lieu.objects.exists()
 

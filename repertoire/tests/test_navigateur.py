@@ -184,3 +184,31 @@ def test_les_resultats_se_lisent_sans_defilement_horizontal(page, site, theme, l
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert largeurs[0] <= largeurs[1], f"défilement horizontal : {largeurs}"
+
+
+@pytest.mark.parametrize("chemin", [*PAGES, "/api/v1/docs", "/admin/login/"])
+def test_la_politique_de_securite_ne_bloque_rien_de_ce_que_la_page_demande(page, site, chemin):
+    """La CSP interdit les scripts en ligne : une violation casserait la page sans bruit."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and violations.append(message.text)
+        ),
+    )
+    page.goto(site + (PAGES[chemin]() if chemin in PAGES else chemin))
+    page.wait_for_load_state("networkidle")
+    assert violations == []
+
+
+def test_la_page_de_connexion_bloquee_explique_quoi_faire_et_passe_axe_core(page, site, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(site + "/pilotage/connexion/")
+        page.get_by_label("Identifiant").fill("agent")
+        page.get_by_label("Mot de passe").fill("mauvais")
+        page.get_by_role("button", name="Se connecter").click()
+
+    expect(page.locator("h1")).to_have_text("Connexion bloquée pour un moment")
+    expect(page.get_by_role("alert")).to_contain_text("15 minutes")
+    _sans_violation(page)
