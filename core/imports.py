@@ -95,20 +95,13 @@ def _ouvrir(chemin: Path) -> BinaryIO:
         raise ErreursImport([ErreurImport(chemin.name, None, "", raison)]) from None
 
 
-def lignes_utf8(
-    chemin: Path, *, conseil: str = CONSEIL_CSV, repli: str | None = None
-) -> Iterator[str]:
+def lignes_utf8(chemin: Path, *, conseil: str = CONSEIL_CSV) -> Iterator[str]:
     """Les lignes d'un fichier d'import, fins de ligne comprises (comme `newline=""`).
 
     UTF-8 strict, BOM toléré : un fichier UTF-16 (BOM ou octets nuls) ou un octet qui n'est pas
     de l'UTF-8 (Windows-1252, ISO-8859-1) lève ErreursImport avec la ligne et l'encodage
     attendu, au lieu d'une trace Python ou d'accents silencieusement abîmés. Un saut de ligne
     (0x0A) ne fait jamais partie d'un caractère UTF-8 : découper en octets puis décoder est sûr.
-
-    `repli` ne sert qu'aux sources publiées dans un encodage historique (FINESS :
-    ISO-8859-1) : une ligne qui n'est pas de l'UTF-8 est lue dans cet encodage. Un texte
-    ISO-8859-1 accentué n'est presque jamais de l'UTF-8 valide, d'où ce choix ligne à ligne ;
-    UTF-16 et octets nuls restent refusés.
     """
     with _ouvrir(chemin) as flux:
         for numero, brute in enumerate(flux, start=1):
@@ -119,15 +112,13 @@ def lignes_utf8(
             if b"\0" in brute:
                 constat = "octet nul : fichier UTF-16 sans BOM, ou pas un fichier texte"
                 raise _refus_encodage(chemin, numero, constat, conseil)
-            yield _decoder_ligne(chemin, numero, brute, conseil, repli)
+            yield _decoder_ligne(chemin, numero, brute, conseil)
 
 
-def _decoder_ligne(chemin: Path, numero: int, brute: bytes, conseil: str, repli: str | None) -> str:
+def _decoder_ligne(chemin: Path, numero: int, brute: bytes, conseil: str) -> str:
     try:
         return brute.decode("utf-8")
     except UnicodeDecodeError as erreur:
-        if repli:
-            return brute.decode(repli)
         raise _refus_encodage(chemin, numero, _octet_illisible(brute, erreur), conseil) from None
 
 

@@ -31,11 +31,12 @@ class Reponse:
 
 @dataclass
 class Navigateur:
-    """Un client HTTP minimal qui garde ses cookies et se présente comme venant de HTTPS.
+    """Un client HTTP minimal qui garde ses cookies.
 
-    Le site tourne derrière le mandataire documenté (SECURE_PROXY_SSL) : sans
-    X-Forwarded-Proto, il redirigerait tout vers HTTPS. Les cookies sont « Secure » : un
-    client HTTP ordinaire ne les renverrait pas en clair, celui-ci les renvoie lui-même.
+    Une adresse https:// est visitée en HTTPS, comme un navigateur. Une adresse http:// est
+    celle du serveur WSGI derrière le mandataire documenté (SECURE_PROXY_SSL, ce que fait la
+    CI) : le client pose X-Forwarded-Proto comme le ferait le mandataire, sans quoi tout serait
+    redirigé vers HTTPS, et renvoie lui-même les cookies « Secure ».
     """
 
     base: str
@@ -43,8 +44,13 @@ class Navigateur:
 
     def requete(self, methode: str, chemin: str, donnees: dict | None = None) -> Reponse:
         adresse = urlsplit(self.base)
-        connexion = http.client.HTTPConnection(adresse.hostname, adresse.port, timeout=120)
-        entetes = {"X-Forwarded-Proto": "https", "Host": adresse.netloc}
+        entetes = {"Host": adresse.netloc}
+        if adresse.scheme == "https":
+            connexion = http.client.HTTPSConnection(adresse.hostname, adresse.port, timeout=120)
+        else:
+            # Le serveur WSGI lui-même, derrière le mandataire : on dit ce que dirait celui-ci.
+            connexion = http.client.HTTPConnection(adresse.hostname, adresse.port, timeout=120)
+            entetes["X-Forwarded-Proto"] = "https"
         if self.cookies:
             entetes["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         corps = None

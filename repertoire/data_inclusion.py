@@ -236,6 +236,11 @@ def _lire_xlsx(
                 continue
             fichier = f"{chemin.name}, feuille « {nom_feuille} »"
             lus[cle] = _lire_feuille(classeur[nom_feuille], fichier, erreurs, avertissements)
+    except ErreursImport:
+        raise
+    except Exception as erreur:  # en lecture seule, openpyxl ne lit les feuilles qu'ici
+        raison = f"classeur illisible (feuille abîmée ou tronquée) : {erreur}"
+        raise ErreursImport([ErreurImport(chemin.name, None, "", raison)]) from erreur
     finally:
         classeur.close()
     return lus

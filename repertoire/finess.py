@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -79,6 +78,9 @@ SEUIL_BAISSE = 0.9  # moins de 90 % des ET du précédent import : refusé (ADR 
 TAILLE_LOT_ECRITURE = 500  # ET par transaction d'écriture (mesure : ADR 0005)
 TAILLE_BLOC = 1 << 20  # lecture par blocs d'1 Mio
 TAILLE_FIN = 4096  # octets gardés de la fin du fichier : la dernière ligne y tient
+# Une ligne du stock fait moins de 1 Ko ; au-delà de 64 Kio, ce n'est pas un stock FINESS, et
+# la lire entière coûterait autant de mémoire que le fichier.
+LIGNE_MAX = 1 << 16
 ERREURS_MAX = 1000  # au-delà, la lecture s'arrête : ce n'est pas un stock FINESS
 LOT_PROJECTION = 10_000  # géolocalisations projetées d'un appel pyproj
 
@@ -247,11 +249,15 @@ def _examiner(chemin: Path) -> _Apercu:
     en est, sinon ISO-8859-1 (qui décode n'importe quel octet).
     """
     decodeur = codecs.getincrementaldecoder("utf-8")()
-    utf8, lignes, fin = True, 0, b""
+    utf8, lignes, fin, ligne_en_cours = True, 0, b"", 0
     with chemin.open("rb") as flux:
         while bloc := flux.read(TAILLE_BLOC):
             if not lignes and not fin:
                 _refuser_utf16(bloc, chemin.name)
+            ligne_en_cours = _longueur_sans_fin_de_ligne(bloc, ligne_en_cours)
+            if ligne_en_cours > LIGNE_MAX:
+                raison = f"une ligne dépasse {LIGNE_MAX // 1024} Kio : ce n'est pas un stock FINESS"
+                raise ErreursImport([ErreurImport(chemin.name, None, "", raison)])
             lignes += bloc.count(b"\n")
             fin = (fin + bloc[-TAILLE_FIN:])[-TAILLE_FIN:]
             if utf8:
@@ -266,6 +272,15 @@ def _examiner(chemin: Path) -> _Apercu:
     return _Apercu("utf-8-sig" if utf8 else "iso-8859-1", lignes, fin)
 
 
+def _longueur_sans_fin_de_ligne(bloc: bytes, avant: int) -> int:
+    """Octets lus depuis la dernière fin de ligne, ou la plus longue ligne de ce bloc."""
+    morceaux = bloc.split(b"\n")
+    if len(morceaux) == 1:
+        return avant + len(bloc)
+    plus_longue = max(avant + len(morceaux[0]), *(len(m) for m in morceaux[1:-1]), 0)
+    return plus_longue if plus_longue > LIGNE_MAX else len(morceaux[-1])
+
+
 def _refuser_utf16(debut: bytes, fichier: str) -> None:
     """ISO-8859-1 décode tout, même de l'UTF-16 : sans ce contrôle, l'erreur serait illisible."""
     if debut.startswith(BOMS_UTF16) or b"\x00" in debut:
@@ -274,14 +289,6 @@ def _refuser_utf16(debut: bytes, fichier: str) -> None:
             "publié par la DREES, en UTF-8 ou ISO-8859-1"
         )
         raise ErreursImport([ErreurImport(fichier, None, "", raison)])
-
-
-def decoder(contenu: bytes) -> str:
-    """Même règle que _examiner, pour un contenu déjà en mémoire."""
-    try:
-        return contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return contenu.decode("iso-8859-1")
 
 
 def _lire_metadonnees(premiere: bytes, encodage: str, fichier: str) -> dt.date:
@@ -304,7 +311,8 @@ def _verifier_derniere_ligne(apercu: _Apercu, fichier: str) -> None:
     sans fin de ligne finale (docs/adr/0005-import-finess-en-production.md)."""
     if apercu.fin.endswith(b"\n"):
         return
-    texte = apercu.fin.rsplit(b"\n", 1)[-1].decode(apercu.encodage).rstrip("\r")
+    # Les derniers octets peuvent commencer au milieu d'un caractère UTF-8 : on le remplace.
+    texte = apercu.fin.rsplit(b"\n", 1)[-1].decode(apercu.encodage, "replace").rstrip("\r")
     champs = _sans_point_virgule_final(texte.split(";"), len(CHAMPS_GEO))
     if len(champs) == len(CHAMPS_GEO) and champs[0] == "geolocalisation":
         with suppress(ValueError):
@@ -735,8 +743,9 @@ class RapportFiness(RapportImport):
         texte = super().resume()
         if self.sans_geolocalisation:
             texte += (
-                f" {self.sans_geolocalisation} ET sans ligne « geolocalisation » : "
-                "coordonnées connues gardées."
+                f" {self.sans_geolocalisation} ET sans ligne « geolocalisation » : coordonnées "
+                "déjà connues gardées ; les ET qui n'en avaient pas restent hors de la carte et "
+                "des recherches par distance."
             )
         if self.lots:
             texte += (
@@ -750,12 +759,14 @@ class RapportFiness(RapportImport):
 class ImportInterrompu(Exception):
     """L'écriture s'est arrêtée entre deux lots : les lots validés restent, relancer complète."""
 
-    def __init__(self, ecrits: int, total: int) -> None:
+    def __init__(self, ecrits: int, total: int, cause: BaseException) -> None:
         self.ecrits, self.total = ecrits, total
+        # La cause est dite : une panne (disque, connexion) se règle par une relance, un
+        # défaut des données ou du code non, et l'exploitant doit pouvoir les distinguer.
         super().__init__(
-            f"écriture interrompue après {ecrits} lots sur {total}, chacun complet : "
-            "relancer la même commande termine l'import (les lots déjà écrits sont reconnus "
-            "inchangés)"
+            f"écriture interrompue après {ecrits} lots sur {total}, chacun complet "
+            f"(cause : {type(cause).__name__} : {cause}) ; une fois la cause réglée, relancer "
+            "la même commande termine l'import (les lots déjà écrits sont reconnus inchangés)"
         )
 
 
@@ -953,7 +964,7 @@ class _Plan:
                 with transaction.atomic():
                     self._ecrire_lot(lot)
             except (Exception, KeyboardInterrupt) as exc:
-                raise ImportInterrompu(rapport.lots, len(lots)) from exc
+                raise ImportInterrompu(rapport.lots, len(lots), exc) from exc
             rapport.lots += 1
             rapport.transaction_max = max(rapport.transaction_max, time.perf_counter() - debut)
 
@@ -1286,9 +1297,6 @@ def inserer(
             for lot in par_lots(lignes, TAILLE_LOT):
                 parametres = [valeur for ligne in lot for valeur in (*ligne, *fixes)]
                 curseur.execute(f"{debut}{', '.join([valeurs] * len(lot))} {fin}", parametres)
-
-
-T = TypeVar("T")
 
 
 def _date_en_base(date: dt.date | None, *, en_texte: bool) -> str | dt.date | None:

@@ -30,8 +30,9 @@ def environnement_de_production(**autres: str) -> dict[str, str]:
         ALLOWED_HOSTS="autonomie.exemple.fr",
         CSRF_TRUSTED_ORIGINS="https://autonomie.exemple.fr",
         SECURE_PROXY_SSL="true",
-        **autres,
+        API_ENTETE_IP_CLIENT="X-Forwarded-For",
     )
+    env.update(autres)
     return env
 
 
@@ -52,6 +53,13 @@ def test_check_deploy_est_propre_dans_l_environnement_de_production_documente():
     )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     assert "no issues" in resultat.stdout
+
+
+def test_derriere_le_mandataire_sans_en_tete_d_adresse_check_deploy_previent():
+    env = environnement_de_production(API_ENTETE_IP_CLIENT="")
+    resultat = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert resultat.returncode != 0
+    assert "autonomie.W001" in resultat.stderr + resultat.stdout
 
 
 def test_sans_debug_defini_le_site_refuse_de_demarrer_avec_la_cle_de_developpement():

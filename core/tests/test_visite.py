@@ -1,4 +1,8 @@
-from core.visite import type_de_page
+import http.client
+
+import pytest
+
+from core.visite import Navigateur, type_de_page
 
 
 def test_deux_fiches_de_service_sont_un_meme_type_de_page():
@@ -21,3 +25,23 @@ def test_un_export_par_format_suffit_pour_une_page():
 
 def test_les_filtres_de_l_administration_ne_font_pas_de_nouveaux_types():
     assert type_de_page("/admin/repertoire/service/?o=1&p=2") == "/admin/repertoire/service/"
+
+
+def test_une_adresse_https_est_visitee_en_https_sans_se_dire_mandataire(monkeypatch):
+    """Le mot de passe de verifier_site ne doit jamais passer en clair."""
+    ouvertes = []
+
+    class Connexion:
+        def __init__(self, hote, port, timeout):
+            ouvertes.append((type(self).__name__, hote, port))
+
+        def request(self, methode, chemin, body=None, headers=None):
+            ouvertes.append(headers)
+            raise ConnectionRefusedError
+
+    monkeypatch.setattr(http.client, "HTTPSConnection", type("HTTPSConnection", (Connexion,), {}))
+    monkeypatch.setattr(http.client, "HTTPConnection", type("HTTPConnection", (Connexion,), {}))
+    with pytest.raises(ConnectionRefusedError):
+        Navigateur("https://autonomie.exemple.fr").requete("GET", "/")
+    assert ouvertes[0] == ("HTTPSConnection", "autonomie.exemple.fr", None)
+    assert "X-Forwarded-Proto" not in ouvertes[1]

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.imports import ErreursImport
-from repertoire.finess import decoder, importer_finess, nom_structure, numero_finess_valide
+from repertoire.finess import importer_finess, nom_structure, numero_finess_valide
 from repertoire.models import Contact, Lieu, Provenance, Service, Structure, ZoneIntervention
 
 DONNEES = Path(__file__).parent / "data"
@@ -125,8 +125,6 @@ def test_une_entite_juridique_a_plusieurs_et_prend_le_nom_du_premier_faute_de_de
 
 
 def test_l_iso_8859_1_et_l_utf_8_sont_reconnus_sans_etre_annonces(tmp_path):
-    assert decoder("PL DE LA RÉPUBLIQUE".encode("iso-8859-1")) == "PL DE LA RÉPUBLIQUE"
-    assert decoder("PL DE LA RÉPUBLIQUE".encode()) == "PL DE LA RÉPUBLIQUE"
     utf8 = tmp_path / "finess_utf8.csv"
     utf8.write_bytes(REELS.read_bytes().decode("iso-8859-1").encode())
 

@@ -54,6 +54,21 @@ def coordonnees() -> dict[str, tuple[float | None, float | None]]:
 # --- A. Un fichier incomplet est refusé entier ------------------------------------------------
 
 
+def test_une_ligne_sans_fin_est_refusee_avant_d_etre_lue_en_memoire(tmp_path):
+    chemin = ecrire(tmp_path, [lignes_reelles()[0], "x" * 200_000])
+
+    with pytest.raises(ErreursImport, match="une ligne dépasse 64 Kio"):
+        importer_finess(chemin)
+
+
+def test_une_derniere_ligne_coupee_au_milieu_d_un_caractere_est_refusee_en_francais(tmp_path):
+    chemin = tmp_path / "stock.csv"
+    chemin.write_bytes(lignes_reelles()[0].encode() + ("é" * 3000 + "x").encode())
+
+    with pytest.raises(ErreursImport, match="ligne"):
+        importer_finess(chemin)
+
+
 def test_un_fichier_tronque_avant_la_geolocalisation_est_refuse_sans_rien_effacer(tmp_path):
     importer_finess(REELS)
     avant, points = comptes(), coordonnees()
