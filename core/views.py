@@ -1,25 +1,8 @@
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.template.loader import render_to_string
-
-from repertoire.models import Service, Structure
-from repertoire.views import formulaire_recherche
-
-
-def accueil(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/accueil.html",
-        {
-            "form": formulaire_recherche(),
-            "nb_services": Service.objects.publies().count(),
-            "nb_structures": Structure.objects.count(),
-        },
-    )
-
 
 journal = logging.getLogger(__name__)
 

@@ -42,6 +42,19 @@ def formulaire_recherche(donnees: dict | None = None) -> RechercheForm:
     )
 
 
+def accueil(request: HttpRequest) -> HttpResponse:
+    """La page d'accueil du site : chercher une aide, et ce que compte le répertoire."""
+    return render(
+        request,
+        "repertoire/accueil.html",
+        {
+            "form": formulaire_recherche(),
+            "nb_services": Service.objects.publies().count(),
+            "nb_structures": Structure.objects.count(),
+        },
+    )
+
+
 def recherche(request: HttpRequest) -> HttpResponse:
     form = formulaire_recherche(request.GET)
     form.is_valid()  # les champs invalides sont signalés et écartés, la recherche a lieu quand même
