@@ -16,6 +16,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 
+from core.ecriture_en_masse import inserer
 from pilotage.indicateurs import JOURS_PAR_MOIS
 from pilotage.models import FAMILLE_DE_PRESTATION, Demande, Evenement, Prestation
 from territoires.models import Commune
@@ -378,16 +379,6 @@ class _Generateur:
             lots.prochain_evenement += 1
 
 
-def _inserer(table: str, colonnes: tuple[str, ...], lignes: list) -> None:
-    if not lignes:
-        return
-    sql = (
-        f"INSERT INTO {table} ({', '.join(colonnes)}) VALUES ({', '.join(['%s'] * len(colonnes))})"
-    )
-    with connection.cursor() as curseur:
-        curseur.executemany(sql, lignes)
-
-
 def generer_activite(
     *,
     departements: list[str],
@@ -435,8 +426,8 @@ def _prochains_ids() -> tuple[int, int]:
 
 
 def _vider(lots: _Lots, totaux: dict[str, int]) -> None:
-    _inserer(Demande._meta.db_table, COLONNES_DEMANDE, lots.demandes)
-    _inserer(Evenement._meta.db_table, COLONNES_EVENEMENT, lots.evenements)
+    inserer(Demande, COLONNES_DEMANDE, lots.demandes)
+    inserer(Evenement, COLONNES_EVENEMENT, lots.evenements)
     totaux["demandes"] += len(lots.demandes)
     totaux["evenements"] += len(lots.evenements)
     lots.demandes.clear()
