@@ -22,7 +22,7 @@ MANIFESTE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 
 def environnement_de_production(**autres: str) -> dict[str, str]:
     """L'environnement que documente le README (« Déploiement en production »)."""
-    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env = environnement_vierge()
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -34,6 +34,12 @@ def environnement_de_production(**autres: str) -> dict[str, str]:
     )
     env.update(autres)
     return env
+
+
+def environnement_vierge() -> dict[str, str]:
+    """Rien de ce que les tests posent (DEBUG, DJANGO_ALLOW_ASYNC_UNSAFE des tests de
+    navigateur…) : seulement ce qu'il faut pour lancer Python."""
+    return {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -63,8 +69,7 @@ def test_derriere_le_mandataire_sans_en_tete_d_adresse_check_deploy_previent():
 
 
 def test_sans_debug_defini_le_site_refuse_de_demarrer_avec_la_cle_de_developpement():
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
-    resultat = manage("check", env=env)
+    resultat = manage("check", env=environnement_vierge())
     assert resultat.returncode != 0
     assert "SECRET_KEY n'est pas définie" in resultat.stderr
     assert "secrets.token_urlsafe" in resultat.stderr
