@@ -9,6 +9,13 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from repertoire.ecriture import (
+    Auteur,
+    RapportEcriture,
+    changement_du_formulaire,
+    ecrire_fiches,
+    reindexer,
+)
 from repertoire.forms import CHAMP_VERSION, VerrouOptimisteForm
 from repertoire.models import (
     Besoin,
@@ -56,11 +63,45 @@ class FicheAdmin(AvecVerrouOptimiste, SimpleHistoryAdmin):
     def services_a_reindexer(self, fiche: models.Model) -> list[int]:
         return list(fiche.services.values_list("pk", flat=True))
 
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        """Une fiche nouvelle s'écrit tout de suite (ses liens ont besoin de sa clé) ; une fiche
+        modifiée attend `save_related`, qui sait si ses horaires ou lieux ont aussi changé."""
+        if not change:
+            self._ecrire(request, [changement_du_formulaire(form)])
+
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
     ) -> None:
-        super().save_related(request, form, formsets, change)
-        indexer_services(self.services_a_reindexer(form.instance))
+        rapport = RapportEcriture()
+        if change:
+            modifies = any(formset.has_changed() for formset in formsets)
+            changement = changement_du_formulaire(form, sous_fiches_modifiees=modifies)
+            rapport = self._ecrire(request, [changement])
+        form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        rapport.services_a_indexer.update(self.services_a_reindexer(form.instance))
+        reindexer(rapport)
+
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset, change: bool) -> None:
+        """Les lieux d'une structure sont des fiches : ils passent aussi par la porte."""
+        if not issubclass(formset.model, Lieu):
+            formset.save()
+            return
+        formset.save(commit=False)
+        for lieu in formset.deleted_objects:
+            lieu.delete()
+        changements = [
+            changement_du_formulaire(f)
+            for f in formset.forms
+            if f.has_changed() and f not in formset.deleted_forms
+        ]
+        self._ecrire(request, changements)
+        formset.save_m2m()
+
+    def _ecrire(self, request: HttpRequest, changements: list) -> RapportEcriture:
+        auteur = Auteur("administration", request.user)
+        return ecrire_fiches(changements=changements, auteur=auteur, indexer=False)
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         self.delete_queryset(request, type(obj)._default_manager.filter(pk=obj.pk))

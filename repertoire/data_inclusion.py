@@ -33,6 +33,7 @@ from core.imports import (
     lire_utf8,
     verifier_classeur,
 )
+from repertoire.ecriture import Auteur, Changement, ecrire_fiches, valeurs_du_modele
 from repertoire.exports import TAILLE_LOT, contact_public, lieu_principal, services_a_exporter
 from repertoire.horaires import depuis_osm, vers_osm
 from repertoire.models import (
@@ -436,11 +437,14 @@ class Ecrivain:
                 self.rapport.mises_a_jour += 1
         if objet is None:
             objet = modele()
-        else:
-            # Une personne qui éditait la fiche dans l'administration verra le conflit.
-            objet.version += 1
         remplir(objet)
-        objet.save()
+        # Par la porte des fiches : version, historique, et ce qu'une personne a corrigé reste.
+        auteur = Auteur(PREFIXE_PROVENANCE + donnees.source)
+        ecrit = ecrire_fiches(
+            changements=[Changement(objet, valeurs_du_modele(objet))], auteur=auteur, indexer=False
+        )
+        for conflit in ecrit.conflits:
+            self.rapport.avertissements.append(ErreurImport(donnees.source, None, "", str(conflit)))
         Provenance.objects.update_or_create(
             content_type=self.types[modele],
             source=PREFIXE_PROVENANCE + donnees.source,

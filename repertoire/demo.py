@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.env import env_str
 from core.imports import ErreurImport, ErreursImport, RapportImport
+from repertoire.ecriture import Auteur, Changement, ecrire_fiches, valeurs_du_modele
 from repertoire.finess import importer_finess
 from repertoire.horaires import depuis_osm
 from repertoire.models import (
@@ -220,13 +221,15 @@ def _ecrire(
         fiche = modele()
         rapport.creees += 1
     else:
-        fiche.version += 1  # une saisie en cours dans l'admin verra le conflit
         rapport.mises_a_jour += 1
     for champ in champs:
         setattr(fiche, champ, donnees.get(champ, fiche._meta.get_field(champ).get_default()))
     for champ, valeur in {**fixes, "date_verification": timezone.localdate()}.items():
         setattr(fiche, champ, valeur)
-    fiche.save()
+    # Par la porte des fiches (version, historique, corrections gardées) ; la démonstration
+    # réindexe tout à la fin.
+    changement = Changement(fiche, valeurs_du_modele(fiche))
+    ecrire_fiches(changements=[changement], auteur=Auteur(SOURCE), indexer=False)
     Provenance.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(modele),
         source=SOURCE,

@@ -32,7 +32,7 @@ import sys
 import time
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,6 +56,7 @@ from core.imports import (
     entre_deux_lots,
     par_lots,
 )
+from repertoire.ecriture import Auteur, Changement, Conflit, ecrire_fiches
 from repertoire.models import (
     Besoin,
     Contact,
@@ -671,6 +672,9 @@ class _Existant:
     communes: set[str]
     besoins: dict[str, int]
     publics: dict[str, int]
+    # Fiches qu'une personne a corrigées : peu nombreuses, elles passent par la porte des fiches
+    # (repertoire.ecriture), qui garde les corrections ; les autres s'écrivent en masse.
+    corrigees: dict[type, set[int]] = field(default_factory=dict)
 
     @classmethod
     def charger(cls) -> "_Existant":
@@ -704,6 +708,10 @@ class _Existant:
             communes=set(Commune.objects.values_list("code_insee", flat=True)),
             besoins=dict(Besoin.objects.values_list("slug", "id")),
             publics=dict(Public.objects.values_list("slug", "id")),
+            corrigees={
+                modele: set(modele.objects.exclude(champs_corriges={}).values_list("pk", flat=True))
+                for modele in (Structure, Lieu, Service)
+            },
         )
 
 
@@ -738,9 +746,15 @@ class RapportFiness(RapportImport):
     sans_geolocalisation: int = 0
     lots: int = 0
     transaction_max: float = 0.0  # secondes, la plus longue transaction d'écriture
+    conflits: list[Conflit] = field(default_factory=list)
 
     def resume(self) -> str:
         texte = super().resume()
+        if self.conflits:
+            texte += (
+                f" {len(self.conflits)} champ(s) corrigé(s) à la main gardé(s) malgré FINESS "
+                "(détail ci-dessous)."
+            )
         if self.sans_geolocalisation:
             texte += (
                 f" {self.sans_geolocalisation} ET sans ligne « geolocalisation » : coordonnées "
@@ -898,6 +912,7 @@ class _Plan:
     a_mettre_a_jour: list[Etablissement] = field(default_factory=list)
     structures: dict[str, str] = field(default_factory=dict)  # EJ → nom, à créer ou renommer
     dates_en_texte: bool = field(default_factory=lambda: connection.vendor != "postgresql")
+    conflits: list[Conflit] = field(default_factory=list)
 
     @classmethod
     def preparer(
@@ -944,13 +959,13 @@ class _Plan:
             debut = time.perf_counter()
             try:
                 with transaction.atomic():
-                    self._ecrire_lot(lot)
+                    self._ecrire_lot(lot, rapport)
             except (Exception, KeyboardInterrupt) as exc:
                 raise ImportInterrompu(rapport.lots, len(lots), exc) from exc
             rapport.lots += 1
             rapport.transaction_max = max(rapport.transaction_max, time.perf_counter() - debut)
 
-    def _ecrire_lot(self, lot: list[Etablissement]) -> None:
+    def _ecrire_lot(self, lot: list[Etablissement], rapport: RapportFiness) -> None:
         existant = self.existant
         ejs = {et.nofinessej for et in lot}
         partiel = _Plan(
@@ -969,6 +984,21 @@ class _Plan:
             partiel._indexer,
         ):
             etape()
+        rapport.conflits += partiel.conflits
+
+    def _hors_corrections(self, modele: type, fiches: list, champs: Sequence[str]) -> list:
+        """Les fiches qu'une personne a corrigées passent par la porte des fiches, qui garde
+        ses corrections et dit le conflit ; rend les autres, à écrire en masse."""
+        corrigees = self.existant.corrigees.get(modele, set())
+        par_la_porte = [fiche for fiche in fiches if fiche.pk in corrigees]
+        if par_la_porte:
+            changements = [
+                Changement(fiche, {champ: getattr(fiche, champ) for champ in champs})
+                for fiche in par_la_porte
+            ]
+            ecrit = ecrire_fiches(changements=changements, auteur=Auteur(SOURCE), indexer=False)
+            self.conflits += ecrit.conflits
+        return [fiche for fiche in fiches if fiche.pk not in corrigees]
 
     def _indexer(self) -> None:
         """La recherche doit voir l'import dès sa validation, sans réindexation manuelle."""
@@ -1002,6 +1032,7 @@ class _Plan:
         existant.structures.update(
             (ej, (cle, nom)) for cle, (ej, nom) in zip(cles, nouvelles, strict=True)
         )
+        renommees = self._hors_corrections(Structure, renommees, ["nom"])
         Structure.objects.bulk_update(renommees, ["nom", "version", "modifie_le"], TAILLE_LOT)
         self._provenances(
             Structure,
@@ -1040,8 +1071,10 @@ class _Plan:
             ],
         )
         existant.lieux.update((et.nofinesset, cle) for cle, et in zip(cles, nouveaux, strict=True))
+        modifies = self._hors_corrections(Lieu, modifies, _CHAMPS_LIEU)
         Lieu.objects.bulk_update(modifies, [*_CHAMPS_LIEU, "version", "modifie_le"], TAILLE_LOT)
         champs = [c for c in _CHAMPS_LIEU if c not in ("latitude", "longitude")]
+        sans_coordonnees = self._hors_corrections(Lieu, sans_coordonnees, champs)
         Lieu.objects.bulk_update(sans_coordonnees, [*champs, "version", "modifie_le"], TAILLE_LOT)
         self._provenances(
             Lieu,
@@ -1089,6 +1122,7 @@ class _Plan:
             )
             for et in self.a_mettre_a_jour
         ]
+        modifies = self._hors_corrections(Service, modifies, _CHAMPS_SERVICE)
         Service.objects.bulk_update(
             modifies, [*_CHAMPS_SERVICE, "version", "modifie_le"], TAILLE_LOT
         )

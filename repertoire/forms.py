@@ -24,7 +24,8 @@ class VerrouOptimisteForm(forms.ModelForm):
     verrouillée jusqu'à la fin de la transaction (select_for_update sous PostgreSQL ; sous
     SQLite, la transaction IMMEDIATE sérialise déjà les écritures) puis sa version comparée :
     deux enregistrements simultanés ne peuvent pas réussir tous les deux. À utiliser dans une
-    transaction, comme le fait l'admin ; chaque enregistrement incrémente la version.
+    transaction, comme le fait l'admin. L'enregistrement passe par la porte des fiches
+    (`repertoire.ecriture`), qui incrémente la version et revérifie sous verrou.
     Le champ caché doit être rendu par la page (l'admin : `repertoire.admin.AvecVerrouOptimiste`).
     """
 
@@ -66,8 +67,3 @@ class VerrouOptimisteForm(forms.ModelForm):
                 f"enregistrée le {timezone.localtime(enregistree['modifie_le']):%d/%m/%Y à %H:%M}"
             )
         return None
-
-    def save(self, commit: bool = True) -> Any:
-        if self.instance.pk is not None:
-            self.instance.version = self.cleaned_data[CHAMP_VERSION] + 1
-        return super().save(commit)

@@ -77,6 +77,9 @@ class FicheMixin(models.Model):
     """Champs communs : verrou optimiste (version) et fraîcheur (date de vérification)."""
 
     version = models.PositiveIntegerField(default=1, editable=False)
+    # {champ: {"par": qui, "le": date ISO}} : ce qu'une personne a corrigé à la main. Une source
+    # importée (FINESS, data·inclusion) ne l'écrase plus ; repertoire/ecriture.py le tient.
+    champs_corriges = models.JSONField("champs corrigés à la main", default=dict, editable=False)
     date_verification = models.DateField("vérifié le", null=True, blank=True)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)

@@ -159,10 +159,23 @@ def test_la_structure_de_la_demo_qui_a_le_plus_de_lieux_s_enregistre(deux_admins
 
     for modele, fiche in [("structure", structure), ("service", service)]:
         url, donnees = _page(premiere, modele, fiche.pk)
-        reponse = premiere.post(url, donnees)
+        reponse = premiere.post(url, {**donnees, "nom": f"{fiche.nom} (modifié)"})
         assert reponse.status_code == 302, (modele, _erreurs(reponse))
         fiche.refresh_from_db()
         assert fiche.version == 2
+
+
+def test_enregistrer_sans_rien_changer_ne_change_ni_la_version_ni_l_historique(deux_admins):
+    premiere, _ = deux_admins
+    charger_demo_sans_communes()
+    structure = Structure.objects.annotate(n=Count("lieux")).order_by("-n").first()
+    historique = structure.history.count()
+
+    url, donnees = _page(premiere, "structure", structure.pk)
+    assert premiere.post(url, donnees).status_code == 302
+
+    structure.refresh_from_db()
+    assert (structure.version, structure.history.count()) == (1, historique)
 
 
 def test_une_modification_concurrente_est_refusee_sans_rien_enregistrer(deux_admins):

@@ -323,3 +323,33 @@ def test_la_commande_annonce_les_lots_et_la_reprise_par_relance():
     assert "11 créées" in sortie.getvalue()
     assert "lot" in sortie.getvalue()
     assert "relancer" in sortie.getvalue()
+
+
+# --- Les corrections d'une personne survivent au ré-import ------------------------------------
+
+
+def test_un_reimport_garde_la_correction_d_un_gestionnaire_et_dit_le_conflit(tmp_path):
+    from django.contrib.auth import get_user_model
+
+    from repertoire.ecriture import Auteur, Changement, ecrire_fiches
+
+    importer_finess(REELS)
+    lieu = Lieu.objects.get(finess_et=NIEVRE[4])
+    agent = get_user_model().objects.create_user("agent", password="un-mot-de-passe-long")
+    ecrire_fiches(
+        changements=[Changement(lieu, {"adresse": "5 PL DE LA RÉPUBLIQUE"}, lieu.version)],
+        auteur=Auteur("administration", agent),
+    )
+    # Une édition suivante renomme l'ET et redit l'ancienne adresse.
+    renomme = [
+        ligne.replace("SSIAD SAINT BENIN D'AZY;SSIAD SAINT BENIN D'AZY", "SSIAD DE ST BENIN;SSIAD DE ST BENIN")
+        for ligne in lignes_reelles()
+    ]
+    sortie = StringIO()
+    call_command("importer_finess", str(ecrire(tmp_path, renomme)), stdout=sortie, verbosity=0)
+
+    lieu.refresh_from_db()
+    assert (lieu.adresse, lieu.nom) == ("5 PL DE LA RÉPUBLIQUE", "SSIAD DE ST BENIN")
+    assert "Correction gardée : " in sortie.getvalue()
+    assert "« adresse » : la source dit « 3 PL DE LA RÉPUBLIQUE »" in sortie.getvalue()
+    assert [h.history_change_reason for h in lieu.history.all()[:2]] == ["finess", "administration"]

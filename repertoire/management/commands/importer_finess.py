@@ -73,6 +73,8 @@ class Command(BaseCommand):
         for avertissement in rapport.avertissements:
             self.stdout.write(f"Attention : {avertissement}")
         self.stdout.write(rapport.resume())
+        for conflit in rapport.conflits:
+            self.stdout.write(f"Correction gardée : {conflit}")
         if rapport.disparues:
             liste = ", ".join(rapport.disparues[:DISPARUES_AFFICHEES])
             suite = " …" if len(rapport.disparues) > DISPARUES_AFFICHEES else ""

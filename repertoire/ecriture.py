@@ -1,0 +1,241 @@
+"""La porte d'écriture des fiches : structures, services et lieux ne s'écrivent que par ici.
+
+Une seule fonction, `ecrire_fiches`, décide pour tous les écrivains (administration, imports,
+et demain les gestionnaires de structure et les modérateurs) :
+
+- quelle source peut changer quel champ : ce qu'une personne a corrigé à la main n'est plus
+  écrasé par une source importée, qui le signale comme conflit dans son rapport ;
+- la version (verrou optimiste) : une personne qui a lu une version périmée est refusée ;
+- l'historique : une ligne par fiche modifiée, avec l'auteur (personne ou source) ;
+- l'index de recherche : une seule réindexation par appel, pour tout le lot.
+
+L'import FINESS écrit encore en masse par son propre chemin (`finess._Plan`), mais applique la
+même règle des champs corrigés (`champs_importables`) ; le faire passer entièrement par cette
+porte est l'étape suivante (docs/adr/0007-une-porte-pour-les-fiches.md).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from repertoire.models import Lieu, Service, Structure
+from repertoire.recherche.index import indexer_services
+
+Fiche = Structure | Service | Lieu
+# Les écrivains qui sont des personnes : ce qu'ils changent devient une correction manuelle.
+SOURCES_HUMAINES = frozenset({"administration", "gestionnaire", "moderation"})
+# Tenus par la porte elle-même, jamais par un écrivain.
+CHAMPS_DE_LA_PORTE = frozenset({"id", "version", "champs_corriges", "cree_le", "modifie_le"})
+
+
+@dataclass(frozen=True)
+class Auteur:
+    """Qui écrit : une source (« finess », « data-inclusion:… », « administration »…) et, pour
+    une personne, son compte."""
+
+    source: str
+    utilisateur: Any = None
+
+    @property
+    def humain(self) -> bool:
+        return self.source in SOURCES_HUMAINES
+
+    def __str__(self) -> str:
+        if self.utilisateur is not None:
+            return f"{self.source} ({self.utilisateur})"
+        return self.source
+
+
+@dataclass
+class Changement:
+    """Les valeurs qu'un écrivain veut pour une fiche (nouvelle si `fiche.pk` est None).
+
+    `valeurs` : {nom d'attribut (structure_id pour une clé étrangère) : valeur}.
+    `version_lue` : la version qu'a lue la personne qui a saisi ; None pour une source.
+    `sous_fiches_modifiees` : horaires, contacts ou zones ont changé, la fiche change de version
+    même si aucun de ses propres champs ne change (un collègue doit le voir).
+    """
+
+    fiche: Fiche
+    valeurs: dict[str, Any]
+    version_lue: int | None = None
+    sous_fiches_modifiees: bool = False
+
+
+@dataclass(frozen=True)
+class Conflit:
+    """Un champ qu'une source voulait changer mais qu'une personne a corrigé."""
+
+    fiche: str
+    champ: str
+    valeur_source: Any
+    valeur_gardee: Any
+    correction: dict
+
+    def __str__(self) -> str:
+        return (
+            f"{self.fiche}, champ « {self.champ} » : la source dit « {self.valeur_source} », "
+            f"la fiche garde « {self.valeur_gardee} », corrigé par {self.correction.get('par')} "
+            f"le {self.correction.get('le')}"
+        )
+
+
+@dataclass
+class RapportEcriture:
+    creees: int = 0
+    modifiees: int = 0
+    inchangees: int = 0
+    conflits: list[Conflit] = field(default_factory=list)
+    services_a_indexer: set[int] = field(default_factory=set)
+
+
+class VersionPerimee(Exception):
+    """La fiche a changé depuis que la personne l'a lue : rien n'est écrit."""
+
+    def __init__(self, fiche: Fiche, lue: int, courante: Fiche) -> None:
+        self.fiche, self.lue, self.courante = fiche, lue, courante
+        quand = timezone.localtime(courante.modifie_le)
+        super().__init__(
+            f"{fiche._meta.verbose_name} « {courante} » a été modifiée par quelqu'un d'autre "
+            f"(le {quand:%d/%m/%Y à %H:%M}) depuis votre lecture ; rien n'a été enregistré."
+        )
+
+
+def ecrire_fiches(
+    *, changements: Sequence[Changement], auteur: Auteur, indexer: bool = True
+) -> RapportEcriture:
+    """Écrit un lot de fiches, tout ou rien, puis réindexe une fois les services touchés.
+
+    `indexer=False` : l'écrivain écrit encore des liens (besoins, lieux, horaires) après les
+    fiches et réindexe à la fin par `reindexer(rapport)` (l'administration).
+    """
+    rapport = RapportEcriture()
+    with transaction.atomic():
+        for changement in changements:
+            _ecrire(changement, auteur, rapport)
+        if indexer:
+            reindexer(rapport)
+    return rapport
+
+
+def reindexer(rapport: RapportEcriture) -> None:
+    indexer_services(sorted(rapport.services_a_indexer))
+
+
+def changement_du_formulaire(formulaire: Any, *, sous_fiches_modifiees: bool = False) -> Changement:
+    """Ce qu'un formulaire de fiche (VerrouOptimisteForm) demande d'écrire."""
+    fiche = formulaire.instance
+    champs = None if fiche.pk is None else formulaire.changed_data
+    return Changement(
+        fiche=fiche,
+        valeurs=valeurs_du_modele(fiche, champs),
+        version_lue=formulaire.cleaned_data.get("version_chargee") if fiche.pk else None,
+        sous_fiches_modifiees=sous_fiches_modifiees,
+    )
+
+
+def champs_importables(
+    courante: Fiche, valeurs: dict[str, Any], auteur: Auteur
+) -> tuple[dict[str, Any], list[Conflit]]:
+    """Les valeurs qu'une source importée peut écrire, et les conflits avec les corrections.
+
+    Règle : un champ corrigé à la main garde sa valeur tant que la source dit autre chose ;
+    quand la source finit par dire la même chose, il n'y a plus rien à garder.
+    """
+    permises, conflits = {}, []
+    for champ, valeur in valeurs.items():
+        correction = courante.champs_corriges.get(champ)
+        actuelle = getattr(courante, champ)
+        if correction is not None and valeur != actuelle and not auteur.humain:
+            conflits.append(Conflit(str(courante), champ, valeur, actuelle, correction))
+        elif valeur != actuelle:
+            permises[champ] = valeur
+    return permises, conflits
+
+
+def valeurs_du_modele(fiche: Fiche, champs: Iterable[str] | None = None) -> dict[str, Any]:
+    """Les valeurs portées par une instance, pour un écrivain qui a rempli un objet : tous
+    ses champs, ou ceux nommés (noms de formulaire : « structure » devient structure_id)."""
+    modele = fiche._meta
+    if champs is None:
+        noms = [f.attname for f in modele.concrete_fields]
+    else:
+        noms = [modele.get_field(nom).attname for nom in champs if _est_un_champ(fiche, nom)]
+    return {nom: getattr(fiche, nom) for nom in noms if nom not in CHAMPS_DE_LA_PORTE}
+
+
+def _est_un_champ(fiche: Fiche, nom: str) -> bool:
+    try:
+        champ = fiche._meta.get_field(nom)
+    except Exception:  # un champ du formulaire qui n'est pas du modèle (version_chargee)
+        return False
+    return champ.concrete and not champ.many_to_many
+
+
+def _ecrire(changement: Changement, auteur: Auteur, rapport: RapportEcriture) -> None:
+    fiche = changement.fiche
+    if fiche.pk is None:
+        _creer(fiche, changement.valeurs, auteur)
+        rapport.creees += 1
+    elif _modifier(changement, auteur, rapport):
+        rapport.modifiees += 1
+    else:
+        rapport.inchangees += 1
+        return
+    rapport.services_a_indexer.update(_services_de(fiche))
+
+
+def _creer(fiche: Fiche, valeurs: dict[str, Any], auteur: Auteur) -> None:
+    for champ, valeur in valeurs.items():
+        setattr(fiche, champ, valeur)
+    fiche.version = 1
+    _sauver(fiche, auteur)
+
+
+def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) -> bool:
+    fiche = changement.fiche
+    courante = type(fiche)._default_manager.select_for_update().get(pk=fiche.pk)
+    if changement.version_lue is not None and changement.version_lue != courante.version:
+        raise VersionPerimee(fiche, changement.version_lue, courante)
+    a_ecrire, conflits = champs_importables(courante, changement.valeurs, auteur)
+    rapport.conflits += conflits
+    if not a_ecrire and not changement.sous_fiches_modifiees:
+        _recopier(courante, fiche)
+        return False
+    for champ, valeur in a_ecrire.items():
+        setattr(courante, champ, valeur)
+    if auteur.humain:
+        courante.champs_corriges = {**courante.champs_corriges, **_corrections(a_ecrire, auteur)}
+    courante.version += 1
+    _sauver(courante, auteur)
+    _recopier(courante, fiche)
+    return True
+
+
+def _corrections(champs: dict[str, Any], auteur: Auteur) -> dict[str, dict]:
+    quand = timezone.localdate().isoformat()
+    return {champ: {"par": str(auteur), "le": quand} for champ in champs}
+
+
+def _sauver(fiche: Fiche, auteur: Auteur) -> None:
+    """Une ligne d'historique par fiche écrite, qui dit qui ou quelle source l'a écrite."""
+    fiche._change_reason = auteur.source
+    if auteur.utilisateur is not None:
+        fiche._history_user = auteur.utilisateur
+    fiche.save()
+
+
+def _recopier(source: Fiche, cible: Fiche) -> None:
+    """L'écrivain garde son instance : elle reçoit l'état enregistré (version comprise)."""
+    if source is not cible:
+        for champ in source._meta.concrete_fields:
+            setattr(cible, champ.attname, getattr(source, champ.attname))
+
+
+def _services_de(fiche: Fiche) -> list[int]:
+    if isinstance(fiche, Service):
+        return [fiche.pk]
+    return list(fiche.services.values_list("pk", flat=True))
