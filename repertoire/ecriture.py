@@ -9,9 +9,9 @@ et demain les gestionnaires de structure et les modérateurs) :
 - l'historique : une ligne par fiche modifiée, avec l'auteur (personne ou source) ;
 - l'index de recherche : une seule réindexation par appel, pour tout le lot.
 
-L'import FINESS écrit encore en masse par son propre chemin (`finess._Plan`), mais applique la
-même règle des champs corrigés (`champs_importables`) ; le faire passer entièrement par cette
-porte est l'étape suivante (docs/adr/0007-une-porte-pour-les-fiches.md).
+L'import FINESS écrit encore en masse par son propre chemin (`finess._Plan`), mais ses fiches
+corrigées à la main passent par ici ; le faire passer entièrement par cette porte est l'étape
+suivante (docs/adr/0007-une-porte-pour-les-fiches.md).
 """
 
 from collections.abc import Iterable, Sequence
@@ -137,10 +137,11 @@ def changement_du_formulaire(formulaire: Any, *, sous_fiches_modifiees: bool = F
     )
 
 
-def champs_importables(
+def champs_a_ecrire(
     courante: Fiche, valeurs: dict[str, Any], auteur: Auteur
 ) -> tuple[dict[str, Any], list[Conflit]]:
-    """Les valeurs qu'une source importée peut écrire, et les conflits avec les corrections.
+    """Les valeurs qui changent vraiment, et les conflits d'une source importée avec les
+    corrections d'une personne (une personne, elle, écrit tout ce qu'elle change).
 
     Règle : un champ corrigé à la main garde sa valeur tant que la source dit autre chose ;
     quand la source finit par dire la même chose, il n'y a plus rien à garder.
@@ -200,7 +201,7 @@ def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) 
     courante = type(fiche)._default_manager.select_for_update().get(pk=fiche.pk)
     if changement.version_lue is not None and changement.version_lue != courante.version:
         raise VersionPerimee(fiche, changement.version_lue, courante)
-    a_ecrire, conflits = champs_importables(courante, changement.valeurs, auteur)
+    a_ecrire, conflits = champs_a_ecrire(courante, changement.valeurs, auteur)
     rapport.conflits += conflits
     if not a_ecrire and not changement.sous_fiches_modifiees:
         _recopier(courante, fiche)
