@@ -342,7 +342,9 @@ def test_un_reimport_garde_la_correction_d_un_gestionnaire_et_dit_le_conflit(tmp
     )
     # Une édition suivante renomme l'ET et redit l'ancienne adresse.
     renomme = [
-        ligne.replace("SSIAD SAINT BENIN D'AZY;SSIAD SAINT BENIN D'AZY", "SSIAD DE ST BENIN;SSIAD DE ST BENIN")
+        ligne.replace(
+            "SSIAD SAINT BENIN D'AZY;SSIAD SAINT BENIN D'AZY", "SSIAD DE ST BENIN;SSIAD DE ST BENIN"
+        )
         for ligne in lignes_reelles()
     ]
     sortie = StringIO()
