@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from repertoire import ecriture
 from repertoire.ecriture import Auteur, Changement, VersionPerimee, ecrire_fiches
-from repertoire.models import Service, Structure
+from repertoire.models import Lieu, Service, Structure
 from repertoire.tests.factories import LieuFactory, ServiceFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,19 @@ def test_une_fiche_nouvelle_commence_a_la_version_un_avec_son_historique():
 
     assert (structure.version, rapport.creees) == (1, 1)
     assert structure.history.get().history_change_reason == "finess"
+
+
+def test_une_ecriture_en_masse_laisse_une_ligne_d_historique_par_fiche():
+    lieux = LieuFactory.create_batch(3)
+    for lieu in lieux:
+        lieu.history.all().delete()
+
+    ecriture.historiser_en_masse(Lieu, [lieu.pk for lieu in lieux], auteur=FINESS, creation=False)
+
+    for lieu in lieux:
+        (ligne,) = lieu.history.all()
+        assert (ligne.nom, ligne.history_change_reason, ligne.history_type) == (
+            lieu.nom,
+            "finess",
+            "~",
+        )
