@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "core",
     "territoires",
     "repertoire",
+    "echanges",
     "pilotage",
 ]
 

@@ -43,7 +43,7 @@ os.environ.setdefault("DEBUG", "true")  # un banc tourne sur un poste
 django.setup()
 
 from core.texte import normaliser  # noqa: E402
-from repertoire.finess import CHAMPS_ET  # noqa: E402
+from echanges.finess import CHAMPS_ET  # noqa: E402
 
 METADONNEES = "finess;etalab;100;2021-01-08"
 SOURCE_COORDONNEES = "1,ATLASANTE,96,BAN,EPSG:2154 RGF93 / Lambert-93 (Métropole)"

@@ -35,7 +35,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from repertoire.finess import importer_finess, lire_fichier  # noqa: E402
+from echanges.finess import importer_finess, lire_fichier  # noqa: E402
 from repertoire.recherche.index import indexer_services  # noqa: E402
 from repertoire.services import synchroniser_referentiels  # noqa: E402
 from territoires.services import charger_communes  # noqa: E402

@@ -15,6 +15,7 @@ PERMIS: dict[str, set[str]] = {
     "core": set(),
     "territoires": {"core"},
     "repertoire": {"territoires", "core"},
+    "echanges": {"repertoire", "territoires", "core"},
     "pilotage": {"territoires", "core"},
 }
 

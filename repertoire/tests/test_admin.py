@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from core.tests.formulaire_html import Donnees, formulaire_affiche
+from echanges.tests.demo import charger_demo_sans_communes
 from repertoire.models import IndexService, Lieu, Service, Structure
-from repertoire.tests.demo import charger_demo_sans_communes
 from repertoire.tests.factories import (
     ContactFactory,
     HoraireExceptionnelFactory,

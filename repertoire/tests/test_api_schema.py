@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from autonomie.api import api
-from repertoire.tests.demo import charger_demo_sans_communes
+from echanges.tests.demo import charger_demo_sans_communes
 
 pytestmark = pytest.mark.django_db
 

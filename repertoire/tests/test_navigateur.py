@@ -19,8 +19,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as reglages
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
+from echanges.tests.demo import charger_demo_sans_communes
 from repertoire.models import Service
-from repertoire.tests.demo import charger_demo_sans_communes
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGUMENTS_CHROMIUM = [

@@ -1,7 +1,7 @@
 """Import FINESS en production : fichier tronqué, baisse de volume, champs jamais effacés sans
 que la source le dise, lecture en flux, écriture par lots courts (issue 9).
 
-Données : les lignes réelles de finess_reels.csv (repertoire/tests/data/README.md), abîmées ici
+Données : les lignes réelles de finess_reels.csv (echanges/tests/data/README.md), abîmées ici
 comme le ferait un téléchargement interrompu.
 """
 
@@ -14,9 +14,10 @@ from django.db import connection
 
 from core import imports
 from core.imports import ErreursImport
-from repertoire import finess
-from repertoire.finess import ImportInterrompu, importer_finess
-from repertoire.models import ImportFiness, Lieu, Provenance, Service
+from echanges import finess
+from echanges.finess import ImportInterrompu, importer_finess
+from echanges.models import ImportFiness
+from repertoire.models import Lieu, Provenance, Service
 
 from .test_finess import REELS, comptes
 
@@ -341,11 +342,9 @@ def test_un_reimport_garde_la_correction_d_un_gestionnaire_et_dit_le_conflit(tmp
         auteur=Auteur("administration", agent),
     )
     # Une édition suivante renomme l'ET et redit l'ancienne adresse.
+    ancien, nouveau = "SSIAD SAINT BENIN D'AZY", "SSIAD DE ST BENIN"
     renomme = [
-        ligne.replace(
-            "SSIAD SAINT BENIN D'AZY;SSIAD SAINT BENIN D'AZY", "SSIAD DE ST BENIN;SSIAD DE ST BENIN"
-        )
-        for ligne in lignes_reelles()
+        ligne.replace(f"{ancien};{ancien}", f"{nouveau};{nouveau}") for ligne in lignes_reelles()
     ]
     sortie = StringIO()
     call_command("importer_finess", str(ecrire(tmp_path, renomme)), stdout=sortie, verbosity=0)

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from repertoire.data_inclusion import exporter_structures_et_services
-from repertoire.exports import csv_services, geojson_services
+from echanges.data_inclusion import exporter_structures_et_services
+from echanges.exports import csv_services, geojson_services
 
 
 def _json() -> Iterator[str]:

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.imports import LIMITES_CLASSEUR, ErreursImport
-from repertoire.data_inclusion import importer_data_inclusion
+from echanges.data_inclusion import importer_data_inclusion
 
 
 class Command(BaseCommand):

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from core.imports import ErreursImport
-from repertoire import demo, referentiels
+from echanges import demo
+from repertoire import referentiels
 from repertoire.models import (
     Contact,
     HoraireExceptionnel,
@@ -20,7 +21,7 @@ from repertoire.models import (
 
 FINESS_ABSENT = pytest.mark.skipif(
     not demo.FINESS.exists(),
-    reason="repertoire/donnees/finess_58_2021-01.csv n'est pas encore livré (importeur FINESS)",
+    reason="echanges/donnees/finess_58_2021-01.csv n'est pas encore livré (importeur FINESS)",
 )
 
 

@@ -33,8 +33,8 @@ from core.imports import (
     lire_utf8,
     verifier_classeur,
 )
+from echanges.exports import TAILLE_LOT, contact_public, lieu_principal, services_a_exporter
 from repertoire.ecriture import Auteur, Changement, ecrire_fiches, valeurs_du_modele
-from repertoire.exports import TAILLE_LOT, contact_public, lieu_principal, services_a_exporter
 from repertoire.horaires import depuis_osm, vers_osm
 from repertoire.models import (
     Besoin,

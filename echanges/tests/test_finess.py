@@ -1,7 +1,7 @@
 """Import du stock FINESS : lignes réelles (Nièvre, Corse, Ille-et-Vilaine, La Réunion),
 encodages, lignes mal formées, ré-import, filtres et commande.
 
-Données : repertoire/tests/data/README.md (extrait DREES de janvier 2021, Licence Ouverte 2.0).
+Données : echanges/tests/data/README.md (extrait DREES de janvier 2021, Licence Ouverte 2.0).
 """
 
 import math
@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.imports import ErreursImport
-from repertoire.finess import importer_finess, nom_structure, numero_finess_valide
+from echanges.finess import importer_finess, nom_structure, numero_finess_valide
 from repertoire.models import Contact, Lieu, Provenance, Service, Structure, ZoneIntervention
 
 DONNEES = Path(__file__).parent / "data"

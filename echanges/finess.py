@@ -56,11 +56,11 @@ from core.imports import (
     entre_deux_lots,
     par_lots,
 )
+from echanges.models import ImportFiness
 from repertoire.ecriture import Auteur, Changement, Conflit, ecrire_fiches
 from repertoire.models import (
     Besoin,
     Contact,
-    ImportFiness,
     Lieu,
     Provenance,
     Public,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.imports import ErreurImport, ErreursImport
 from core.tests.test_imports import bombe
 from core.texte import normaliser
-from repertoire.data_inclusion import (
+from echanges.data_inclusion import (
     exporter_structures_et_services,
     importer_data_inclusion,
 )
@@ -48,7 +48,11 @@ pytestmark = pytest.mark.django_db
 
 DONNEES = Path(__file__).parent / "data"
 JSON_NIEVRE = DONNEES / "data_inclusion_ccas_nievre.json"
-CLASSEUR = DONNEES / "data_inclusion_valideur_fixture_dataset.xlsx"
+# Le classeur du valideur reste dans repertoire/tests/data : core/tests/test_imports.py le lit.
+CLASSEUR = (
+    Path(__file__).resolve().parents[2]
+    / "repertoire/tests/data/data_inclusion_valideur_fixture_dataset.xlsx"
+)
 
 
 def commune(code: str, nom: str, departement: str, region: str, lat: float, lon: float) -> Commune:

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from core.env import env_str
 from core.imports import ErreurImport, ErreursImport, RapportImport
+from echanges.finess import importer_finess
 from repertoire.ecriture import Auteur, Changement, ecrire_fiches, valeurs_du_modele
-from repertoire.finess import importer_finess
 from repertoire.horaires import depuis_osm
 from repertoire.models import (
     Besoin,

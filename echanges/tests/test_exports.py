@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.texte import normaliser
-from repertoire.exports import BOM, COLONNES, csv_services, geojson_services
+from echanges.exports import BOM, COLONNES, csv_services, geojson_services
 from repertoire.models import Besoin, Service
 from repertoire.tests.factories import (
     LieuFactory,

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.imports import ErreursImport
-from repertoire.finess import ImportInterrompu, importer_finess
+from echanges.finess import ImportInterrompu, importer_finess
 
 ERREURS_AFFICHEES = 100
 DISPARUES_AFFICHEES = 50

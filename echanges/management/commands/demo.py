@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.imports import ErreursImport, RapportImport
-from repertoire.demo import charger_demo, creer_admin_local
+from echanges.demo import charger_demo, creer_admin_local
 
 ETAPES = {
     "communes": "Communes",

@@ -1,7 +1,7 @@
 """Données de démonstration pour les tests d'API et de navigateur."""
 
-from repertoire.demo import FICHES, FINESS, charger_fiches
-from repertoire.finess import importer_finess
+from echanges.demo import FICHES, FINESS, charger_fiches
+from echanges.finess import importer_finess
 from repertoire.recherche.index import indexer_services
 from repertoire.services import synchroniser_referentiels
 from territoires.models import Commune
