@@ -41,8 +41,10 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "axes",
+    "rules",
     "core",
     "territoires",
+    "comptes",
     "repertoire",
     "echanges",
     "pilotage",
@@ -106,7 +108,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # En premier : compte les échecs et refuse toute tentative d'un couple bloqué.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Adresse électronique (sans casse) ou identifiant ; permissions du modèle (admin).
+    "comptes.backends.ConnexionParCourriel",
+    # Permissions par territoire : `user.has_perm("comptes.<action>", objet)`
+    # (comptes/permissions.py).
+    "rules.permissions.ObjectPermissionBackend",
 ]
 # Connexions (administration, pilotage) : après CONNEXION_ECHECS_MAX échecs pour un même
 # identifiant depuis une même adresse, ce couple est bloqué CONNEXION_BLOCAGE_MINUTES minutes.

@@ -14,6 +14,7 @@ RACINE = Path(__file__).resolve().parents[2]
 PERMIS: dict[str, set[str]] = {
     "core": set(),
     "territoires": {"core"},
+    "comptes": {"territoires", "core"},
     "repertoire": {"territoires", "core"},
     "echanges": {"repertoire", "territoires", "core"},
     "pilotage": {"territoires", "core"},

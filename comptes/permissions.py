@@ -1,0 +1,126 @@
+"""Qui peut faire quoi, et où : la seule décision de permission de la plateforme.
+
+`peut(utilisateur, action, objet)` décide ; chaque action est aussi enregistrée auprès de
+`rules` sous le nom `comptes.<action>`, pour que vues, API, administration et gabarits
+posent la même question par `user.has_perm("comptes.voir_pilotage", departement)` ou
+`{% has_perm "comptes.moderer" user commune as peut_moderer %}`.
+
+Un rôle en vigueur donne ses actions (`DROITS`) sur tout ce qui est dans son territoire.
+L'objet est un territoire (région, département, EPCI, commune, périmètre), un objet qui
+dit où il se trouve (`ObjetTerritorial`) ou None (« quelque part » : pour afficher un menu).
+Un superutilisateur actif peut tout, comme partout dans Django. Voir docs/adr/0008.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+import rules
+
+from comptes.models import Role, TypeRole
+from territoires.models import EPCI, Commune, Departement, Region
+from territoires.perimetres import Cible, Emplacement, Perimetre, couvre, emplacement
+
+
+class Action(StrEnum):
+    VOIR_PILOTAGE = "voir_pilotage"
+    VOIR_CONTACTS_PROFESSIONNELS = "voir_contacts_professionnels"
+    MODIFIER_FICHE = "modifier_fiche"
+    MODERER = "moderer"
+    ANIMER = "animer"
+    ADMINISTRER = "administrer"
+
+
+DROITS: dict[TypeRole, frozenset[Action]] = {
+    TypeRole.ADMINISTRATEUR: frozenset(Action),
+    TypeRole.ANIMATEUR: frozenset({Action.ANIMER, Action.VOIR_CONTACTS_PROFESSIONNELS}),
+    TypeRole.MODERATEUR: frozenset(
+        {Action.MODERER, Action.MODIFIER_FICHE, Action.VOIR_CONTACTS_PROFESSIONNELS}
+    ),
+    # Issue 10 : le rôle pilotage lit le pilotage de son territoire (et rien d'autre).
+    TypeRole.PILOTAGE: frozenset({Action.VOIR_PILOTAGE}),
+    TypeRole.GESTIONNAIRE: frozenset({Action.MODIFIER_FICHE, Action.VOIR_CONTACTS_PROFESSIONNELS}),
+    TypeRole.PROFESSIONNEL: frozenset({Action.VOIR_CONTACTS_PROFESSIONNELS}),
+}
+# Un gestionnaire de structure ne modifie que les fiches que gère son institution, où
+# qu'elles soient, et jamais « un territoire » (None, « quelque part », reste vrai).
+SUR_SES_FICHES_SEULEMENT = {(TypeRole.GESTIONNAIRE, Action.MODIFIER_FICHE)}
+
+
+@runtime_checkable
+class ObjetTerritorial(Protocol):
+    """Ce que doit offrir un objet métier (fiche, demande…) pour être vérifié ici.
+
+    `institution_gestionnaire_id` (facultatif) : l'institution qui gère la fiche, pour le
+    gestionnaire de structure.
+    """
+
+    def territoire_pour_permissions(self) -> Cible: ...
+
+
+@dataclass(frozen=True)
+class RoleEnVigueur:
+    type: TypeRole
+    institution_id: int
+    perimetre: Perimetre
+
+
+def roles_en_vigueur(utilisateur: Any) -> tuple[RoleEnVigueur, ...]:
+    """Les rôles en vigueur aujourd'hui, lus une fois par objet utilisateur (par requête)."""
+    if not hasattr(utilisateur, "_roles_en_vigueur"):
+        roles = Role.objects.actifs().filter(utilisateur=utilisateur).select_related("institution")
+        utilisateur._roles_en_vigueur = tuple(
+            RoleEnVigueur(TypeRole(role.type), role.institution_id, role.perimetre())
+            for role in roles.prefetch_related("communes", "institution__communes")
+        )
+    return utilisateur._roles_en_vigueur
+
+
+def oublier_roles(utilisateur: Any) -> None:
+    """Après un changement de rôles, relire ceux de cet objet utilisateur."""
+    utilisateur.__dict__.pop("_roles_en_vigueur", None)
+
+
+def territoire_de(objet: object) -> Cible:
+    if isinstance(objet, (Region, Departement, EPCI, Commune, Perimetre)):
+        return objet
+    if isinstance(objet, ObjetTerritorial):
+        return objet.territoire_pour_permissions()
+    raise TypeError(f"Permission demandée sur un objet sans territoire : {type(objet).__name__}")
+
+
+def peut(utilisateur: Any, action: Action | str, objet: object = None) -> bool:
+    """L'utilisateur peut-il faire `action` sur `objet` (None : quelque part) ?"""
+    action = Action(action)
+    if not getattr(utilisateur, "is_active", False):
+        return False  # le public (AnonymousUser) comme un compte désactivé
+    if utilisateur.is_superuser:
+        return True
+    ou: list[Emplacement] = []  # calculé une fois, au premier rôle qui en a besoin
+
+    def dans(perimetre: Perimetre) -> bool:
+        if not ou:
+            ou.append(emplacement(territoire_de(objet)))
+        return couvre(perimetre, ou[0])
+
+    for role in roles_en_vigueur(utilisateur):
+        if action not in DROITS[role.type]:
+            continue
+        if (role.type, action) in SUR_SES_FICHES_SEULEMENT:
+            gestionnaire = getattr(objet, "institution_gestionnaire_id", None)
+            if objet is None or (gestionnaire is not None and gestionnaire == role.institution_id):
+                return True
+        elif objet is None or dans(role.perimetre):
+            return True
+    return False
+
+
+def _predicat(action: Action) -> rules.Predicate:
+    def predicat(utilisateur: Any, objet: object = None) -> bool:
+        return peut(utilisateur, action, objet)
+
+    return rules.predicate(predicat, name=f"peut_{action}")
+
+
+for _action in Action:
+    rules.set_perm(f"comptes.{_action}", _predicat(_action))

@@ -1,0 +1,21 @@
+import pytest
+
+from comptes.tests.factories import RoleFactory, UtilisateurFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("page", ["institution/", "institution/add/", "role/", "role/add/"])
+def test_l_administration_des_institutions_et_des_roles_s_affiche(client, page):
+    RoleFactory()
+    client.force_login(UtilisateurFactory(is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/comptes/{page}").status_code == 200
+
+
+def test_un_role_ne_se_supprime_pas_depuis_l_administration(client):
+    role = RoleFactory()
+    client.force_login(UtilisateurFactory(is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/comptes/role/{role.pk}/delete/").status_code == 403
+    assert (
+        client.get(f"/admin/comptes/institution/{role.institution_id}/change/").status_code == 200
+    )
