@@ -193,7 +193,9 @@ AUTONOMIE_DEPLOYEUR_NOM = env_str("AUTONOMIE_DEPLOYEUR_NOM", "Conseil départeme
 AUTONOMIE_SITE_NOM = env_str("AUTONOMIE_SITE_NOM", "Autonomie Nièvre")
 AUTONOMIE_LOGO_URL = env_str("AUTONOMIE_LOGO_URL")
 AUTONOMIE_COULEUR_PRIMAIRE = env_str("AUTONOMIE_COULEUR_PRIMAIRE", "#1f4e79")
-AUTONOMIE_DEPARTEMENT = env_str("AUTONOMIE_DEPARTEMENT", "58")
+# Territoire servi (territoires/deploiement.py) : « departement:58 », « departement:58,89 »,
+# « region:27 » ou « national ». Les rôles, la recherche, l'accueil et les rapports le suivent.
+AUTONOMIE_TERRITOIRE = env_str("AUTONOMIE_TERRITOIRE", "departement:58")
 # Clé HMAC des identifiants MDPH pseudonymisés : stable pour toujours, distincte de SECRET_KEY.
 PILOTAGE_CLE_PSEUDONYMISATION = env_cle_secrete(
     "PILOTAGE_CLE_PSEUDONYMISATION",

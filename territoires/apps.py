@@ -7,6 +7,7 @@ class TerritoiresConfig(AppConfig):
 
     def ready(self) -> None:
         from core.memoire import vider_a_chaque_modification
+        from territoires import checks  # noqa: F401 (enregistre le contrôle)
         from territoires.models import CodePostal, Commune
 
         vider_a_chaque_modification(Commune, CodePostal)
