@@ -252,6 +252,13 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Aucune adresse électronique, adresse IP ni jeton de lien ne sort (core/journaux.py).
+    "filters": {"sans_donnees_personnelles": {"()": "core.journaux.SansDonneesPersonnelles"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["sans_donnees_personnelles"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
