@@ -4,9 +4,12 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.template.loader import render_to_string
 
+from core.acces import publique
+
 journal = logging.getLogger(__name__)
 
 
+@publique("sonde du répartiteur de charge : dit seulement si le site répond")
 def sante(request: HttpRequest) -> JsonResponse:
     """Sonde du répartiteur de charge : 200 si la base répond et si une page se rend.
 
