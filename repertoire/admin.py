@@ -163,10 +163,11 @@ class ZoneInterventionInline(admin.TabularInline):
 
 @admin.register(Structure)
 class StructureAdmin(FicheAdmin):
-    list_display = ("nom", "typologie", "date_verification", "modifie_le")
+    list_display = ("nom", "typologie", "institution", "date_verification", "modifie_le")
     list_filter = ("typologie",)
+    list_select_related = ("institution",)
     search_fields = ("nom", "siret", "finess_ej")
-    autocomplete_fields = ("parent",)
+    autocomplete_fields = ("parent", "institution")
     inlines = (LieuInline, ContactStructureInline)
 
 

@@ -1,17 +1,26 @@
-"""Pages publiques du répertoire : recherche, fiche d'un service, fiche d'une structure."""
+"""Pages publiques du répertoire : recherche, fiche d'un service, fiche d'une structure.
+
+Une fiche montre en plus, à une personne connectée qui en a le droit sur son territoire
+(`comptes.permissions`), les contacts réservés aux professionnels : ses pages portent alors
+`Cache-Control: private` et `Vary: Cookie`, pour qu'aucun cache partagé ne les resserve.
+"""
 
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.text import slugify
 
+from comptes.permissions import Action, peut
 from repertoire.forms_recherche import RechercheForm
 from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
@@ -40,6 +49,37 @@ def formulaire_recherche(donnees: dict | None = None) -> RechercheForm:
         besoins=Besoin.objects.only("pk", "slug", "libelle", "parent_id"),
         publics=Public.objects.only("pk", "slug", "libelle", "parent_id"),
     )
+
+
+def prive_si_connecte(vue: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """La page d'une personne connectée ne va dans aucun cache partagé (mandataire, CDN) :
+    elle peut montrer des contacts réservés aux professionnels."""
+
+    @wraps(vue)
+    def enveloppe(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        reponse = vue(request, *args, **kwargs)
+        patch_vary_headers(reponse, ["Cookie"])
+        if request.user.is_authenticated:
+            patch_cache_control(reponse, private=True)
+        return reponse
+
+    return enveloppe
+
+
+def contacts_professionnels(request: HttpRequest, fiche: Service | Structure) -> list[Contact]:
+    """Les contacts réservés aux professionnels de la fiche (et, pour un service, de sa
+    structure), si la personne a le droit de les voir sur le territoire de la fiche ;
+    sinon aucun. Le public (non connecté) ne passe même pas la question à `peut`."""
+    if not request.user.is_authenticated:
+        return []
+    if not peut(request.user, Action.VOIR_CONTACTS_PROFESSIONNELS, fiche):
+        return []
+    reserves = Contact.objects.filter(visibilite=Contact.Visibilite.PROFESSIONNELS)
+    if isinstance(fiche, Service):
+        reserves = reserves.filter(Q(service=fiche) | Q(structure_id=fiche.structure_id))
+    else:
+        reserves = reserves.filter(structure=fiche)
+    return list(reserves.order_by("libelle", "pk"))
 
 
 def accueil(request: HttpRequest) -> HttpResponse:
@@ -80,6 +120,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
     )
 
 
+@prive_si_connecte
 def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     service = get_object_or_404(
         Service.objects.publies()
@@ -115,6 +156,7 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "modes_acces": _libelles_modes_acces(service.modes_acces),
             "lieux": [_lieu(lieu) for lieu in service.lieux.all()],
             "zones": _zones(service),
+            "contacts_professionnels": contacts_professionnels(request, service),
         },
     )
 
@@ -125,6 +167,7 @@ def _zones(service: Service) -> list[str]:
     return [noms[zone] for zone in zones]
 
 
+@prive_si_connecte
 def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     structure = get_object_or_404(
         Structure.objects.prefetch_related(
@@ -144,6 +187,7 @@ def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "structure": structure,
             "services": [(s, url_service(s)) for s in structure.services_publies],
             "lieux": [_lieu(lieu) for lieu in structure.lieux.all()],
+            "contacts_professionnels": contacts_professionnels(request, structure),
         },
     )
 
