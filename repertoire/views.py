@@ -25,6 +25,7 @@ from repertoire.forms_recherche import RechercheForm
 from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
 from repertoire.recherche import PageResultats, rechercher
+from territoires.deploiement import dans_le_deploiement, nom_du_territoire_servi
 from territoires.selectors import noms_territoires
 
 PAR_PAGE = 20
@@ -91,6 +92,7 @@ def accueil(request: HttpRequest) -> HttpResponse:
             "form": formulaire_recherche(),
             "nb_services": Service.objects.publies().count(),
             "nb_structures": Structure.objects.count(),
+            "territoire_servi": nom_du_territoire_servi(),
         },
     )
 
@@ -116,6 +118,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
             "premier_numero": (page.page - 1) * page.par_page + 1,
             "hors_limites": page.page > 1 and not page.resultats,
             "premiere_page": _url_page(form, 1),
+            "hors_territoire": _hors_territoire(page),
         },
     )
 
@@ -299,6 +302,19 @@ def _resume(form: RechercheForm, page: PageResultats) -> str:
     if page.commune:  # une commune inconnue est expliquée par page.message, pas reprise ici
         morceaux.append(f"autour de {page.commune.nom}")
     return ", ".join(morceaux)
+
+
+def _hors_territoire(page: PageResultats) -> str:
+    """Une commune hors du territoire servi est cherchée quand même (un aidant cherche pour
+    un parent qui vit ailleurs, et le répertoire peut y connaître des services), mais la
+    page dit que le répertoire n'y est pas tenu à jour : ses résultats peuvent manquer."""
+    if page.commune is None or dans_le_deploiement(page.commune):
+        return ""
+    return (
+        f"{page.commune} est hors du territoire que sert ce répertoire "
+        f"({nom_du_territoire_servi()}) : les services y sont peut-être incomplets. "
+        "Renseignez-vous aussi auprès du département de cette commune."
+    )
 
 
 def _libelles_modes_acces(valeurs: list) -> list[str]:
