@@ -1,7 +1,9 @@
 """API des professionnels : une fiche avec tous les contacts que la personne peut voir.
 
 Authentifiée par la session du site (`django_auth` de ninja : le contrôle CSRF ne s'applique
-qu'aux méthodes qui écrivent, et ces points ne font que lire). Sans session : 401 ; hors du
+qu'aux méthodes qui écrivent, et ces points ne font que lire), ou par un jeton personnel
+(`Authorization: Bearer aut_…`, créé par la personne sur /professionnels/jetons/) pour un
+logiciel partenaire, avec les droits de cette personne. Sans session : 401 ; hors du
 territoire de ses rôles ou sans le droit `voir_contacts_professionnels` : 403, en français.
 Les réponses portent `Cache-Control: private, no-store` : elles ne vont dans aucun cache.
 Les schémas publics (`repertoire/schemas.py`) ne servent jamais ces contacts ; ceux-ci sont
@@ -14,11 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
 from comptes.permissions import Action, peut
 from core.api import REPONSES_ERREUR, Erreur
 from repertoire.api import fiche_ou_404, identifiant, lieux_avec_commune, services_resumes
+from repertoire.jetons import utilisateur_du_jeton
 from repertoire.models import Contact, Service, Structure
 from repertoire.schemas import ServiceDetail, StructureDetail
 
@@ -28,7 +31,20 @@ REFUS = (
 )
 REPONSES_PRO: dict[int, type[Schema]] = {401: Erreur, 403: Erreur, 404: Erreur, **REPONSES_ERREUR}
 
-router = Router(tags=["professionnels"], auth=[django_auth])
+
+class JetonPersonnel(HttpBearer):
+    """`Authorization: Bearer <jeton>` : le jeton personnel d'une personne."""
+
+    openapi_description = (
+        "Jeton personnel créé sur la page « Mes jetons d'API » du site ; il donne les droits "
+        "de la personne qui l'a créé, pas davantage."
+    )
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        return utilisateur_du_jeton(token)
+
+
+router = Router(tags=["professionnels"], auth=[django_auth, JetonPersonnel()])
 
 
 class ContactPro(Schema):

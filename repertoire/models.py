@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator
@@ -540,3 +541,40 @@ class PointService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.latitude:.5f}, {self.longitude:.5f}"
+
+
+class JetonApiQuerySet(models.QuerySet):
+    def valides(self) -> "JetonApiQuerySet":
+        """Non révoqués, d'un compte actif."""
+        return self.filter(revoque_le__isnull=True, utilisateur__is_active=True)
+
+
+class JetonApi(models.Model):
+    """Jeton personnel d'une personne pour l'API des professionnels (un logiciel partenaire
+    qui lit les fiches en son nom, avec ses droits). Seule l'empreinte SHA-256 est gardée :
+    le jeton, tiré au hasard (256 bits), n'est montré qu'une fois, à sa création ; un
+    hachage lent n'ajouterait rien contre un secret de cette taille. Créé et révoqué par
+    `repertoire/jetons.py`."""
+
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="personne",
+        on_delete=models.CASCADE,
+        related_name="jetons_api",
+    )
+    nom = models.CharField(max_length=100, help_text="ex. : logiciel de suivi de la MDA")
+    empreinte = models.CharField(max_length=64, unique=True, editable=False)
+    debut = models.CharField("début du jeton", max_length=12, editable=False)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    utilise_le = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = JetonApiQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API personnel"
+        verbose_name_plural = "jetons d'API personnels"
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.debut}…)"
