@@ -29,6 +29,7 @@ from repertoire.schemas import (
     StructureDetail,
     StructureListe,
 )
+from territoires.deploiement import dans_le_deploiement
 
 IDENTIFIANT_MAX = 2**63 - 1
 
@@ -113,6 +114,7 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         "par_page": page.par_page,
         "commune": page.commune,
         "message": page.message,
+        "hors_territoire": page.commune is not None and not dans_le_deploiement(page.commune),
         "resultats": page.resultats,
     }
 

@@ -88,3 +88,17 @@ def test_une_commune_hors_du_territoire_est_cherchee_mais_signalee(client, deux_
         in html
     )
     assert 'role="status"' in html
+
+
+def test_l_api_de_recherche_dit_aussi_qu_une_commune_est_hors_du_territoire(
+    client, settings, deux_departements
+):
+    settings.API_LIMITE_PAR_MINUTE = 0
+    service_a(DIJON, "Accueil de Dijon")
+    dijon = client.get("/api/v1/services/recherche", {"commune": "Dijon"}).json()
+    assert dijon["hors_territoire"] is True
+    assert [r["service"]["nom"] for r in dijon["resultats"]] == ["Accueil de Dijon"]
+    auxerre = client.get("/api/v1/services/recherche", {"commune": "Auxerre"}).json()
+    assert auxerre["hors_territoire"] is False
+    sans_commune = client.get("/api/v1/services/recherche").json()
+    assert sans_commune["hors_territoire"] is False
