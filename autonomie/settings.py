@@ -176,7 +176,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # API publique en lecture seule : tout site peut la lire.
-CORS_URLS_REGEX = r"^/api/.*$"
+# L'API des professionnels (/api/v1/pro/, authentifiée par la session) n'est pas ouverte aux
+# autres sites : un script d'une autre origine ne doit pas lire ce que voit la personne.
+CORS_URLS_REGEX = r"^/api/(?!v1/pro/).*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 # Requêtes anonymes par adresse IP et par minute (0 : sans limite). Le compteur est une table

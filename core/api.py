@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import Throttled, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 
 
 class Erreur(Schema):
@@ -102,7 +102,20 @@ def trop_de_requetes(request: HttpRequest, exc: Throttled, *, api: NinjaAPI) -> 
     return api.create_response(request, {"detail": detail}, status=429)
 
 
+def non_authentifie(
+    request: HttpRequest, exc: AuthenticationError, *, api: NinjaAPI
+) -> HttpResponse:
+    detail = (
+        "Connexion requise : ouvrez une session sur le site (ou présentez un jeton "
+        "personnel) pour lire cette partie de l'API."
+    )
+    return api.create_response(request, {"detail": detail}, status=401)
+
+
 def installer_erreurs(api: NinjaAPI) -> None:
+    api.add_exception_handler(
+        AuthenticationError, lambda request, exc: non_authentifie(request, exc, api=api)
+    )
     api.add_exception_handler(
         ValidationError, lambda request, exc: validation_en_francais(request, exc, api=api)
     )

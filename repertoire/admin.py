@@ -21,6 +21,7 @@ from repertoire.models import (
     Besoin,
     Contact,
     HoraireExceptionnel,
+    JetonApi,
     Lieu,
     PlageHoraire,
     Provenance,
@@ -163,10 +164,11 @@ class ZoneInterventionInline(admin.TabularInline):
 
 @admin.register(Structure)
 class StructureAdmin(FicheAdmin):
-    list_display = ("nom", "typologie", "date_verification", "modifie_le")
+    list_display = ("nom", "typologie", "institution", "date_verification", "modifie_le")
     list_filter = ("typologie",)
+    list_select_related = ("institution",)
     search_fields = ("nom", "siret", "finess_ej")
-    autocomplete_fields = ("parent",)
+    autocomplete_fields = ("parent", "institution")
     inlines = (LieuInline, ContactStructureInline)
 
 
@@ -218,3 +220,18 @@ class ProvenanceAdmin(LectureSeuleAdmin):
     list_display = ("source", "identifiant", "content_type", "object_id", "date_maj_source")
     list_filter = ("source", "content_type")
     search_fields = ("identifiant",)
+
+
+@admin.register(JetonApi)
+class JetonApiAdmin(admin.ModelAdmin):
+    """Voir et révoquer (date de révocation) les jetons ; les créer est l'affaire de la
+    personne, sur sa page : l'empreinte seule ne permet pas de s'en servir."""
+
+    list_display = ("nom", "utilisateur", "debut", "cree_le", "utilise_le", "revoque_le")
+    list_select_related = ("utilisateur",)
+    search_fields = ("nom", "utilisateur__email", "debut")
+    readonly_fields = ("utilisateur", "nom", "debut", "cree_le", "utilise_le")
+    fields = ("utilisateur", "nom", "debut", "cree_le", "utilise_le", "revoque_le")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -29,6 +29,7 @@ from repertoire.schemas import (
     StructureDetail,
     StructureListe,
 )
+from territoires.deploiement import dans_le_deploiement
 
 IDENTIFIANT_MAX = 2**63 - 1
 
@@ -43,11 +44,11 @@ Fiche = TypeVar("Fiche", bound=Model)
 router = Router(tags=["répertoire"])
 
 
-def _lieux() -> Prefetch:
+def lieux_avec_commune() -> Prefetch:
     return Prefetch("lieux", queryset=Lieu.objects.select_related("commune"))
 
 
-def _services_resumes() -> QuerySet[Service]:
+def services_resumes() -> QuerySet[Service]:
     return Service.objects.publies().avec_resume().order_by("nom", "pk")
 
 
@@ -69,8 +70,10 @@ def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> Query
 def structure(
     request: HttpRequest, structure_id: int = identifiant("identifiant de la structure")
 ) -> Structure:
-    return _fiche_ou_404(
-        Structure.objects.prefetch_related(_lieux(), "contacts", "services", "provenances"),
+    return fiche_ou_404(
+        Structure.objects.prefetch_related(
+            lieux_avec_commune(), "contacts", "services", "provenances"
+        ),
         structure_id,
         f"Aucune structure n'a l'identifiant {structure_id}.",
     )
@@ -85,7 +88,7 @@ def structure(
 )
 @paginate(PaginationParPage)
 def services(request: HttpRequest, filtres: Query[FiltresServices]) -> QuerySet[Service]:
-    return filtres.filter(_services_resumes())
+    return filtres.filter(services_resumes())
 
 
 @router.get(
@@ -111,6 +114,7 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         "par_page": page.par_page,
         "commune": page.commune,
         "message": page.message,
+        "hors_territoire": page.commune is not None and not dans_le_deploiement(page.commune),
         "resultats": page.resultats,
     }
 
@@ -123,8 +127,8 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
 def service(
     request: HttpRequest, service_id: int = identifiant("identifiant du service")
 ) -> Service:
-    return _fiche_ou_404(
-        _services_resumes().prefetch_related(
+    return fiche_ou_404(
+        services_resumes().prefetch_related(
             "contacts", "plages", "exceptions", "zones", "provenances"
         ),
         service_id,
@@ -132,7 +136,7 @@ def service(
     )
 
 
-def _fiche_ou_404(fiches: QuerySet[Fiche], pk: int, message: str) -> Fiche:
+def fiche_ou_404(fiches: QuerySet[Fiche], pk: int, message: str) -> Fiche:
     fiche = fiches.filter(pk=pk).first()
     if fiche is None:
         raise HttpError(404, message)

@@ -67,3 +67,15 @@ class VerrouOptimisteForm(forms.ModelForm):
                 f"enregistrée le {timezone.localtime(enregistree['modifie_le']):%d/%m/%Y à %H:%M}"
             )
         return None
+
+
+class JetonForm(forms.Form):
+    nom = forms.CharField(
+        label="À quoi servira ce jeton ?",
+        max_length=100,
+        help_text="Par exemple : logiciel de suivi du CLIC. Ce nom vous aidera à le reconnaître.",
+        error_messages={
+            "required": "Donnez un nom à ce jeton.",
+            "max_length": "Ce nom est trop long : 100 caractères au plus.",
+        },
+    )

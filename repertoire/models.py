@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator
@@ -9,7 +10,18 @@ from django.db import models
 from django.db.models.query import ModelIterable
 from simple_history.models import HistoricalRecords
 
-from territoires.models import Commune
+from comptes.models import Institution
+from territoires.models import Commune, Departement
+from territoires.perimetres import Niveau, Perimetre
+
+# Une fiche dont on ne connaît aucune commune est « quelque part en France » : seul un rôle
+# national la couvre (territoires.perimetres : un périmètre de communes vide est partout).
+LIEU_INCONNU = Perimetre(Niveau.COMMUNES, frozenset())
+
+
+def perimetre_des_communes(codes: set[str | None]) -> Perimetre:
+    """Les communes connues (sans les vides) ; aucune : LIEU_INCONNU."""
+    return Perimetre(Niveau.COMMUNES, frozenset(code for code in codes if code))
 
 
 class Besoin(models.Model):
@@ -114,6 +126,18 @@ class Structure(FicheMixin):
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="antennes"
     )
+    # PROTECT : une institution ne se supprime pas tant qu'elle gère des fiches ; on les confie
+    # d'abord à une autre. SET_NULL retirerait sans bruit au gestionnaire ses fiches, et
+    # l'historique ne dirait plus qui les gérait (les institutions se désactivent, ADR 0008).
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name="institution gestionnaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        help_text="L'institution dont les gestionnaires de structure modifient cette fiche.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -128,6 +152,18 @@ class Structure(FicheMixin):
 
     def __str__(self) -> str:
         return self.nom
+
+    @property
+    def institution_gestionnaire_id(self) -> int | None:
+        return self.institution_id
+
+    def territoire_pour_permissions(self) -> Perimetre:
+        """Où est la structure, pour `comptes.permissions.peut` : les communes de ses lieux
+        d'accueil (son adresse). Une structure à cheval sur deux départements n'est tout
+        entière dans aucun des deux ; sans lieu ni commune, elle est « quelque part » et
+        seul un rôle national la couvre (le gestionnaire, lui, la modifie par son institution).
+        """
+        return perimetre_des_communes({lieu.commune_id for lieu in self.lieux.all()})
 
 
 class Lieu(FicheMixin):
@@ -163,6 +199,14 @@ class Lieu(FicheMixin):
 
     def __str__(self) -> str:
         return self.nom
+
+    @property
+    def institution_gestionnaire_id(self) -> int | None:
+        return self.structure.institution_id
+
+    def territoire_pour_permissions(self) -> Perimetre:
+        """La commune du lieu ; sans commune, « quelque part » (seul un rôle national)."""
+        return perimetre_des_communes({self.commune_id})
 
 
 class ModeAcces(models.TextChoices):
@@ -275,6 +319,25 @@ class Service(FicheMixin):
     def __str__(self) -> str:
         return self.nom
 
+    @property
+    def institution_gestionnaire_id(self) -> int | None:
+        return self.structure.institution_id
+
+    def territoire_pour_permissions(self) -> Perimetre:
+        """Où est le service, pour `comptes.permissions.peut` : les communes de ses lieux
+        d'accueil ; sans lieu (intervention à domicile, à distance), ses zones
+        d'intervention ; sans l'un ni l'autre, le territoire de sa structure.
+
+        Les lieux d'abord : c'est là qu'il est tenu et qu'on le joint. Ses zones peuvent
+        déborder bien au-delà (une plateforme régionale) ; les retenir en plus de ses lieux
+        fermerait ses contacts réservés aux professionnels du département qui l'accueille.
+        """
+        communes = {lieu.commune_id for lieu in self.lieux.all()} - {None}
+        if communes:
+            return perimetre_des_communes(communes)
+        zones = [(zone.type, zone.code) for zone in self.zones.all()]
+        return perimetre_des_zones(zones) if zones else self.structure.territoire_pour_permissions()
+
 
 class ZoneIntervention(models.Model):
     """Territoire couvert par un service, même loin de son bureau."""
@@ -300,6 +363,44 @@ class ZoneIntervention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.code}".strip()
+
+
+NIVEAU_DES_ZONES = {
+    ZoneIntervention.Type.COMMUNE: Niveau.COMMUNES,
+    ZoneIntervention.Type.EPCI: Niveau.EPCI,
+    ZoneIntervention.Type.DEPARTEMENT: Niveau.DEPARTEMENT,
+    ZoneIntervention.Type.REGION: Niveau.REGION,
+}
+
+
+def perimetre_des_zones(zones: list[tuple[str, str]]) -> Perimetre:
+    """Le périmètre que couvrent des zones d'intervention (type, code).
+
+    Toutes du même niveau : ce niveau et leurs codes. La France entière : national. Des
+    niveaux mêlés (une commune et un département) : les départements de chacune, ou leurs
+    régions si l'une est une région ; un périmètre plus grand que les zones, jamais plus petit.
+    """
+    types = {type_ for type_, _ in zones}
+    if ZoneIntervention.Type.FRANCE in types or not types <= NIVEAU_DES_ZONES.keys():
+        return Perimetre.national()
+    if len(types) == 1:
+        return Perimetre(NIVEAU_DES_ZONES[types.pop()], frozenset(code for _, code in zones))
+    departements: set[str] = set()
+    for type_, code in zones:
+        if type_ == ZoneIntervention.Type.DEPARTEMENT:
+            departements.add(code)
+        elif type_ != ZoneIntervention.Type.REGION:
+            communes = Commune.objects.filter(
+                **({"pk": code} if type_ == ZoneIntervention.Type.COMMUNE else {"epci": code})
+            )
+            departements.update(communes.values_list("departement_id", flat=True))
+    if ZoneIntervention.Type.REGION not in types:
+        return Perimetre(Niveau.DEPARTEMENT, frozenset(departements))
+    regions = {code for type_, code in zones if type_ == ZoneIntervention.Type.REGION}
+    regions.update(
+        Departement.objects.filter(pk__in=departements).values_list("region_id", flat=True)
+    )
+    return Perimetre(Niveau.REGION, frozenset(regions))
 
 
 class Contact(models.Model):
@@ -440,3 +541,40 @@ class PointService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.latitude:.5f}, {self.longitude:.5f}"
+
+
+class JetonApiQuerySet(models.QuerySet):
+    def valides(self) -> "JetonApiQuerySet":
+        """Non révoqués, d'un compte actif."""
+        return self.filter(revoque_le__isnull=True, utilisateur__is_active=True)
+
+
+class JetonApi(models.Model):
+    """Jeton personnel d'une personne pour l'API des professionnels (un logiciel partenaire
+    qui lit les fiches en son nom, avec ses droits). Seule l'empreinte SHA-256 est gardée :
+    le jeton, tiré au hasard (256 bits), n'est montré qu'une fois, à sa création ; un
+    hachage lent n'ajouterait rien contre un secret de cette taille. Créé et révoqué par
+    `repertoire/jetons.py`."""
+
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="personne",
+        on_delete=models.CASCADE,
+        related_name="jetons_api",
+    )
+    nom = models.CharField(max_length=100, help_text="ex. : logiciel de suivi de la MDA")
+    empreinte = models.CharField(max_length=64, unique=True, editable=False)
+    debut = models.CharField("début du jeton", max_length=12, editable=False)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    utilise_le = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = JetonApiQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API personnel"
+        verbose_name_plural = "jetons d'API personnels"
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.debut}…)"

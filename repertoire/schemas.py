@@ -482,4 +482,8 @@ class PageRecherche(Schema):
     par_page: int
     commune: CommuneResume | None = Field(description="la commune comprise, ou la plus proche")
     message: str = Field(description="explication quand la saisie n'a pas été comprise en entier")
+    hors_territoire: bool = Field(
+        description="vrai : la commune est hors du territoire que sert ce répertoire ; elle "
+        "est cherchée quand même, mais ses services y sont peut-être incomplets"
+    )
     resultats: list[ResultatRecherche]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from repertoire import views
+from repertoire import views, views_professionnels
 
 app_name = "repertoire"
 
@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("services/<int:pk>/<slug:slug>/", views.fiche_service, name="service"),
     path("structures/<int:pk>/", views.structure_courte, name="structure-courte"),
     path("structures/<int:pk>/<slug:slug>/", views.fiche_structure, name="structure"),
+    path("professionnels/jetons/", views_professionnels.jetons, name="jetons"),
 ]

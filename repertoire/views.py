@@ -1,21 +1,31 @@
-"""Pages publiques du répertoire : recherche, fiche d'un service, fiche d'une structure."""
+"""Pages publiques du répertoire : recherche, fiche d'un service, fiche d'une structure.
+
+Une fiche montre en plus, à une personne connectée qui en a le droit sur son territoire
+(`comptes.permissions`), les contacts réservés aux professionnels : ses pages portent alors
+`Cache-Control: private` et `Vary: Cookie`, pour qu'aucun cache partagé ne les resserve.
+"""
 
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.text import slugify
 
+from comptes.permissions import Action, peut
 from repertoire.forms_recherche import RechercheForm
 from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
 from repertoire.recherche import PageResultats, rechercher
+from territoires.deploiement import dans_le_deploiement, nom_du_territoire_servi
 from territoires.selectors import noms_territoires
 
 PAR_PAGE = 20
@@ -42,6 +52,37 @@ def formulaire_recherche(donnees: dict | None = None) -> RechercheForm:
     )
 
 
+def prive_si_connecte(vue: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """La page d'une personne connectée ne va dans aucun cache partagé (mandataire, CDN) :
+    elle peut montrer des contacts réservés aux professionnels."""
+
+    @wraps(vue)
+    def enveloppe(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        reponse = vue(request, *args, **kwargs)
+        patch_vary_headers(reponse, ["Cookie"])
+        if request.user.is_authenticated:
+            patch_cache_control(reponse, private=True)
+        return reponse
+
+    return enveloppe
+
+
+def contacts_professionnels(request: HttpRequest, fiche: Service | Structure) -> list[Contact]:
+    """Les contacts réservés aux professionnels de la fiche (et, pour un service, de sa
+    structure), si la personne a le droit de les voir sur le territoire de la fiche ;
+    sinon aucun. Le public (non connecté) ne passe même pas la question à `peut`."""
+    if not request.user.is_authenticated:
+        return []
+    if not peut(request.user, Action.VOIR_CONTACTS_PROFESSIONNELS, fiche):
+        return []
+    reserves = Contact.objects.filter(visibilite=Contact.Visibilite.PROFESSIONNELS)
+    if isinstance(fiche, Service):
+        reserves = reserves.filter(Q(service=fiche) | Q(structure_id=fiche.structure_id))
+    else:
+        reserves = reserves.filter(structure=fiche)
+    return list(reserves.order_by("libelle", "pk"))
+
+
 def accueil(request: HttpRequest) -> HttpResponse:
     """La page d'accueil du site : chercher une aide, et ce que compte le répertoire."""
     return render(
@@ -51,6 +92,7 @@ def accueil(request: HttpRequest) -> HttpResponse:
             "form": formulaire_recherche(),
             "nb_services": Service.objects.publies().count(),
             "nb_structures": Structure.objects.count(),
+            "territoire_servi": nom_du_territoire_servi(),
         },
     )
 
@@ -76,10 +118,12 @@ def recherche(request: HttpRequest) -> HttpResponse:
             "premier_numero": (page.page - 1) * page.par_page + 1,
             "hors_limites": page.page > 1 and not page.resultats,
             "premiere_page": _url_page(form, 1),
+            "hors_territoire": _hors_territoire(page),
         },
     )
 
 
+@prive_si_connecte
 def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     service = get_object_or_404(
         Service.objects.publies()
@@ -115,6 +159,7 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "modes_acces": _libelles_modes_acces(service.modes_acces),
             "lieux": [_lieu(lieu) for lieu in service.lieux.all()],
             "zones": _zones(service),
+            "contacts_professionnels": contacts_professionnels(request, service),
         },
     )
 
@@ -125,6 +170,7 @@ def _zones(service: Service) -> list[str]:
     return [noms[zone] for zone in zones]
 
 
+@prive_si_connecte
 def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     structure = get_object_or_404(
         Structure.objects.prefetch_related(
@@ -144,6 +190,7 @@ def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "structure": structure,
             "services": [(s, url_service(s)) for s in structure.services_publies],
             "lieux": [_lieu(lieu) for lieu in structure.lieux.all()],
+            "contacts_professionnels": contacts_professionnels(request, structure),
         },
     )
 
@@ -255,6 +302,19 @@ def _resume(form: RechercheForm, page: PageResultats) -> str:
     if page.commune:  # une commune inconnue est expliquée par page.message, pas reprise ici
         morceaux.append(f"autour de {page.commune.nom}")
     return ", ".join(morceaux)
+
+
+def _hors_territoire(page: PageResultats) -> str:
+    """Une commune hors du territoire servi est cherchée quand même (un aidant cherche pour
+    un parent qui vit ailleurs, et le répertoire peut y connaître des services), mais la
+    page dit que le répertoire n'y est pas tenu à jour : ses résultats peuvent manquer."""
+    if page.commune is None or dans_le_deploiement(page.commune):
+        return ""
+    return (
+        f"{page.commune} est hors du territoire que sert ce répertoire "
+        f"({nom_du_territoire_servi()}) : les services y sont peut-être incomplets. "
+        "Renseignez-vous aussi auprès du département de cette commune."
+    )
 
 
 def _libelles_modes_acces(valeurs: list) -> list[str]:

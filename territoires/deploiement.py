@@ -8,7 +8,7 @@ recherche par défaut, l'accueil et les rapports le suivent.
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from territoires.models import Departement
 from territoires.perimetres import Cible, Niveau, Perimetre, contient
@@ -69,3 +69,23 @@ def codes_departements_du_deploiement() -> frozenset[str] | None:
     if est_national():
         return None
     return frozenset(departements_du_deploiement().values_list("code", flat=True))
+
+
+def nom_du_territoire_servi() -> str:
+    """« toute la France », ou les départements servis : « Nièvre (58) et Yonne (89) »."""
+    if est_national():
+        return "toute la France"
+    noms = [str(departement) for departement in departements_du_deploiement()]
+    if len(noms) < 2:
+        return "".join(noms)
+    return f"{', '.join(noms[:-1])} et {noms[-1]}"
+
+
+def communes_du_deploiement() -> Q | None:
+    """Le filtre des communes servies, sans requête de plus (None : national, toutes)."""
+    perimetre = perimetre_du_deploiement()
+    if perimetre.niveau == Niveau.REGION:
+        return Q(departement__region_id__in=perimetre.codes)
+    if perimetre.niveau == Niveau.DEPARTEMENT:
+        return Q(departement_id__in=perimetre.codes)
+    return None

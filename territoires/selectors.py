@@ -7,6 +7,7 @@ from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from core.memoire import memoire
 from core.texte import normaliser
+from territoires.deploiement import communes_du_deploiement
 from territoires.models import EPCI, CodePostal, Commune, Departement, Region
 
 # Le plus long nom de commune compte 45 caractères ; au-delà, la saisie n'en est pas une.
@@ -26,12 +27,15 @@ def rechercher_communes(saisie: str) -> QuerySet[Commune]:
     dont chaque mot saisi commence un mot (« Cosne sur Loire »). Un code à cinq caractères est
     lu comme code postal ou code INSEE ; « Nevers 58000 » et « Nevers (58) » restreignent le
     nom à un code postal ou à un département.
+    À rang égal, les communes du territoire servi (`AUTONOMIE_TERRITOIRE`) passent avant
+    leurs homonymes d'ailleurs ; un nom exact d'ailleurs passe tout de même avant un début
+    de nom d'ici (« Nevers » tapé dans l'Yonne, c'est Nevers).
     Une saisie vide ou fantaisiste donne un ensemble vide, jamais d'erreur.
     """
     propre = "".join(c for c in saisie[: LONGUEUR_MAX_SAISIE + 1] if c.isprintable()).strip()
     if not propre or len(propre) > LONGUEUR_MAX_SAISIE:
         return Commune.objects.none()
-    communes = Commune.objects.all()
+    communes = _avec_hors_territoire(Commune.objects.all())
     if departement := DEPARTEMENT.search(propre):
         communes = communes.filter(departement_id=departement.group(1).upper())
         propre = propre[: departement.start()] + propre[departement.end() :]
@@ -49,13 +53,27 @@ def rechercher_communes(saisie: str) -> QuerySet[Commune]:
             mots = Q(nom_normalise__startswith=premier)
             for mot in suivants:
                 mots &= Q(nom_normalise__contains=f" {mot}")
-            return communes.filter(mots).order_by("-population", "nom", "code_insee")
+            return communes.filter(mots).order_by(*ORDRE)
         return par_debut.annotate(
             nom_complete=Case(When(nom_normalise=nom, then=Value(False)), default=Value(True))
-        ).order_by("nom_complete", "-population", "nom", "code_insee")
+        ).order_by("nom_complete", *ORDRE)
     if not code:
         return Commune.objects.none()
-    return communes.order_by("-population", "nom", "code_insee")
+    return communes.order_by(*ORDRE)
+
+
+ORDRE = ("hors_territoire", "-population", "nom", "code_insee")
+
+
+def _avec_hors_territoire(communes: QuerySet[Commune]) -> QuerySet[Commune]:
+    """`hors_territoire` : la commune n'est pas dans le territoire servi (toujours faux pour
+    un déploiement national)."""
+    servies = communes_du_deploiement()
+    if servies is None:
+        return communes.annotate(hors_territoire=Value(False))
+    return communes.annotate(
+        hors_territoire=Case(When(servies, then=Value(False)), default=Value(True))
+    )
 
 
 def _par_code(code: str) -> Q:

@@ -15,8 +15,8 @@ PERMIS: dict[str, set[str]] = {
     "core": set(),
     "territoires": {"core"},
     "comptes": {"territoires", "core"},
-    "repertoire": {"territoires", "core"},
-    "echanges": {"repertoire", "territoires", "core"},
+    "repertoire": {"comptes", "territoires", "core"},
+    "echanges": {"repertoire", "comptes", "territoires", "core"},
     "pilotage": {"territoires", "core"},
 }
 

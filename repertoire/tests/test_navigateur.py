@@ -17,10 +17,12 @@ import dsfr
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as reglages
+from django.test import Client
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
+from comptes.tests.factories import UtilisateurFactory
 from echanges.tests.demo import charger_demo_sans_communes
-from repertoire.models import Service
+from repertoire.models import Contact, Service
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGUMENTS_CHROMIUM = [
@@ -211,4 +213,35 @@ def test_la_page_de_connexion_bloquee_explique_quoi_faire_et_passe_axe_core(page
 
     expect(page.locator("h1")).to_have_text("Connexion bloquée pour un moment")
     expect(page.get_by_role("alert")).to_contain_text("15 minutes")
+    _sans_violation(page)
+
+
+def test_un_professionnel_connecte_voit_les_contacts_reserves_et_ses_jetons_sans_violation(
+    page, site, theme, settings
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    service = Service.objects.publies().filter(lieux__commune__departement="58").first()
+    Contact.objects.create(
+        service=service, libelle="ligne des professionnels", telephone="03 86 99 12 34",
+        visibilite=Contact.Visibilite.PROFESSIONNELS,
+    )  # fmt: skip
+    # Un superutilisateur : sous `available_apps` sans `territoires`, Django ne sait plus
+    # précharger les communes des rôles (relation inverse cachée « + ») ; les droits par rôle
+    # sont vérifiés par les tests de pages, ce test-ci regarde le rendu et l'accessibilité.
+    professionnel = UtilisateurFactory(is_superuser=True)
+    client = Client()
+    client.force_login(professionnel)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])
+
+    page.goto(f"{site}/services/{service.pk}/")
+    section = page.get_by_role("region", name="Contacts réservés aux professionnels")
+    expect(section).to_contain_text("03 86 99 12 34")
+    expect(section).to_contain_text("Ne communiquez pas ces coordonnées au public")
+    _sans_violation(page)
+
+    page.goto(f"{site}/professionnels/jetons/")
+    page.get_by_label("À quoi servira ce jeton ?").fill("logiciel du CLIC")
+    page.get_by_role("button", name="Créer le jeton").click()
+    expect(page.get_by_role("status")).to_contain_text("aut_")
     _sans_violation(page)

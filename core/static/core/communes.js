@@ -34,7 +34,8 @@ for (const champ of document.querySelectorAll("input[name='commune']")) {
         });
         if (!reponse.ok) return;
         const donnees = await reponse.json();
-        const communes = Array.isArray(donnees) ? donnees : (donnees.items ?? []);
+        // La pagination de l'API rend { total, page, par_page, resultats }.
+        const communes = Array.isArray(donnees) ? donnees : (donnees.resultats ?? []);
         liste.replaceChildren(...communes.slice(0, 10).map(option));
       } catch {
         // Réseau coupé ou saisie plus récente : on garde la saisie libre.
