@@ -234,3 +234,30 @@ def test_une_institution_intercommunale_ne_voit_aucun_departement(deux_departeme
         type=TypeRole.PILOTAGE, institution=InstitutionFactory(intercommunale=True)
     ).utilisateur
     assert departements_visibles(clic) == frozenset()
+
+
+# ---------------------------------------------------------------- démonstration
+
+
+def test_la_demo_cree_un_compte_de_pilotage_par_territoire(db, settings, monkeypatch):
+    from pilotage.demo import creer_comptes_pilotage_demo
+
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "un-mot-de-passe-de-test")
+    settings.DEBUG = True
+    crees, mot_de_passe = creer_comptes_pilotage_demo()
+    assert crees == ["pilotage-mdph58", "pilotage-ars-bfc", "pilotage-cnsa"]
+    assert mot_de_passe is None
+    comptes = {u.username: u for u in User.objects.filter(username__in=crees)}
+    assert departements_visibles(comptes["pilotage-mdph58"]) == {"58"}
+    assert "89" in departements_visibles(comptes["pilotage-ars-bfc"])
+    assert departements_visibles(comptes["pilotage-cnsa"]) is None
+    assert comptes["pilotage-cnsa"].check_password("un-mot-de-passe-de-test")
+    assert creer_comptes_pilotage_demo() == ([], None)
+
+
+def test_la_demo_ne_cree_aucun_compte_hors_developpement(db, settings):
+    from pilotage.demo import creer_comptes_pilotage_demo
+
+    settings.DEBUG = False
+    assert creer_comptes_pilotage_demo() == ([], None)
+    assert not User.objects.filter(username__startswith="pilotage-").exists()
