@@ -12,7 +12,7 @@ Dans les deux cas, seuls les départements du déploiement (`territoires.deploie
 ici. Les listes calculent l'ensemble des départements visibles une fois par requête.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -73,11 +73,6 @@ def departements_publies() -> Codes:
 
 def dans(code: str, codes: Codes) -> bool:
     return codes is None or code in codes
-
-
-def garder(codes_lignes: Iterable[str], codes: Codes) -> list[str]:
-    """Les codes de la liste qui sont visibles, dans leur ordre."""
-    return [code for code in codes_lignes if dans(code, codes)]
 
 
 def departement_du_deploiement(code: str) -> Departement:

@@ -229,6 +229,20 @@ def test_les_departements_visibles_se_calculent_en_quelques_requetes(
     assert len(visibles) == 8  # les huit départements de Bourgogne-Franche-Comté
 
 
+def test_l_accueil_ne_lit_pas_les_departements_un_par_un(connecte, deux_departements, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.AUTONOMIE_TERRITOIRE = "national"
+    requetes = []
+    for utilisateur in (mdph_nievre(), ars_bfc()):  # un département, puis huit
+        client = connecte(utilisateur)
+        with CaptureQueriesContext(connection) as lues:
+            assert client.get("/pilotage/").status_code == 200
+        requetes.append(len(lues))
+    assert requetes[0] == requetes[1]
+
+
 def test_une_institution_intercommunale_ne_voit_aucun_departement(deux_departements):
     clic = RoleFactory(
         type=TypeRole.PILOTAGE, institution=InstitutionFactory(intercommunale=True)
