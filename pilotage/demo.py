@@ -1,15 +1,23 @@
 """Données de démonstration du pilotage : activité synthétique de quelques MDPH sur trois ans,
 baromètres réels publiés (Etalab, DITP) et catalogue des priorités de la branche."""
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from comptes.models import Institution, Role, TypeInstitution, TypeRole
+from core.env import env_str
 from pilotage.agregation import agreger_activite
 from pilotage.barometres import importer_barometre
 from pilotage.generation import POPULATIONS, generer_activite
 from pilotage.models import Sens
 from pilotage.priorites import synchroniser_priorites
 from territoires.models import Departement, Region
+from territoires.perimetres import Niveau
 
 DONNEES = Path(__file__).parent / "donnees"
 # La Nièvre, ses voisines, l'Eure (exemple de baromètre cité par la CNSA) : de petites MDPH,
@@ -65,3 +73,51 @@ def charger_demo_pilotage(
     totaux["priorites"] = priorites["creees"] + priorites["mises_a_jour"]
     dire(f"Priorités et fiches : {priorites['creees']} créées, {priorites['mises_a_jour']} à jour.")
     return totaux
+
+
+# Comptes de démonstration du pilotage : un par niveau de territoire (docs/adr/0008).
+COMPTES_DEMO = (
+    ("pilotage-mdph58", TypeInstitution.MDPH, "MDPH de la Nièvre", Niveau.DEPARTEMENT, "58"),
+    ("pilotage-ars-bfc", TypeInstitution.ARS, "ARS Bourgogne-Franche-Comté", Niveau.REGION, "27"),
+    ("pilotage-cnsa", TypeInstitution.CNSA, "CNSA", Niveau.NATIONAL, ""),
+)
+
+
+@transaction.atomic
+def creer_comptes_pilotage_demo() -> tuple[list[str], str | None]:
+    """Crée, sur un poste de développement seulement (DEBUG), les comptes de pilotage de
+    démonstration : MDPH de la Nièvre (son département), ARS Bourgogne-Franche-Comté (sa
+    région), CNSA (le pays). Idempotent ; un compte existant n'est pas touché.
+
+    Mot de passe : DEMO_ADMIN_PASSWORD, sinon tiré au hasard et renvoyé pour être affiché une
+    fois. Rend (identifiants créés, mot de passe généré ou None)."""
+    if not settings.DEBUG:
+        return [], None
+    impose = env_str("DEMO_ADMIN_PASSWORD")
+    mot_de_passe = impose or secrets.token_urlsafe(12)
+    utilisateurs = get_user_model()._default_manager
+    crees = []
+    for identifiant, type_, nom, niveau, code in COMPTES_DEMO:
+        territoire = _territoire_demo(niveau, code)
+        if territoire is None or utilisateurs.filter(username=identifiant).exists():
+            continue
+        institution, _ = Institution.objects.get_or_create(
+            type=type_, nom=nom, defaults={"niveau": niveau, **territoire}
+        )
+        utilisateur = utilisateurs.create_user(
+            identifiant, f"{identifiant}@demo.invalid", mot_de_passe
+        )
+        Role.objects.create(
+            utilisateur=utilisateur, institution=institution, type=TypeRole.PILOTAGE
+        )
+        crees.append(identifiant)
+    return crees, None if impose or not crees else mot_de_passe
+
+
+def _territoire_demo(niveau: str, code: str) -> dict | None:
+    """Les champs du territoire d'une institution de démo ; None s'il n'est pas chargé."""
+    if niveau == Niveau.NATIONAL:
+        return {}
+    modele, champ = (Region, "region") if niveau == Niveau.REGION else (Departement, "departement")
+    territoire = modele.objects.filter(pk=code).first()
+    return {champ: territoire} if territoire else None

@@ -211,6 +211,7 @@ class ValeursIndicateur:
     national: float | None
     cibles: dict[str, Cible]
     connectee: bool = True
+    publiee: bool = False  # valeurs d'un baromètre publié, visibles de tout rôle de pilotage
 
 
 def valeurs_annee(
@@ -239,6 +240,7 @@ def valeurs_annee(
                 national,
                 cibles.get(indicateur.pk, {}),
                 connectee=not (fiche and fiche.mesure == "non_connectee"),
+                publiee=mesure is None,
             )
         )
     return resultat

@@ -176,8 +176,12 @@ def rapport_departemental(*, departement: Departement, annee: int) -> dict:
     }
 
 
-def rapport_branche(*, annee: int) -> dict:
-    """Contexte du rapport de branche : sommes de toutes les MDPH, ratios poolés."""
+def rapport_branche(*, annee: int, departements: frozenset[str] | None = None) -> dict:
+    """Contexte du rapport de branche : sommes de toutes les MDPH, ratios poolés.
+
+    Le tableau par MDPH et les alertes ne montrent que `departements` (ceux du déploiement ;
+    None : tous) ; les valeurs de la branche restent poolées sur toutes les MDPH chargées."""
+    montres = departements
     lignes = lignes_par_departement(annee=annee)
     precedentes = lignes_par_departement(annee=annee - 1)
     noms = dict(Departement.objects.values_list("code", "nom"))
@@ -199,9 +203,13 @@ def rapport_branche(*, annee: int) -> dict:
             Colonne("En attente au 31 décembre", decimales=0),
             Colonne("Délai moyen", "mois"),
         ],
-        lignes=[[noms.get(c, c), c, *_activite(lignes[c])] for c in sorted(lignes)],
+        lignes=[
+            [noms.get(c, c), c, *_activite(lignes[c])]
+            for c in sorted(lignes)
+            if montres is None or c in montres
+        ],
     )
-    _, alertes = verifier_alertes(annee=annee)
+    _, alertes = verifier_alertes(annee=annee, demandes=montres, publies=montres)
     return {
         "annee": annee,
         "activite": activite,
@@ -209,6 +217,7 @@ def rapport_branche(*, annee: int) -> dict:
         "sections": _sections(annee, lignes, None),
         "alertes": alertes,
         "donnees": bool(lignes),
+        "departements_du_deploiement": montres,
     }
 
 

@@ -124,9 +124,15 @@ def _synthese(
     )
 
 
-def barometre_mdph(*, departement: Departement) -> Page | None:
+def barometre_mdph(*, departement: Departement, demandes: bool = True) -> Page | None:
     """Baromètre d'une MDPH face à la valeur nationale : délais, droits sans limitation de
-    durée, durée des droits de scolarisation, valeurs publiées ; séries trimestrielles."""
+    durée, durée des droits de scolarisation, valeurs publiées ; séries trimestrielles.
+
+    `demandes=False` : les valeurs publiées seulement (pour qui ne voit pas les demandes de ce
+    département, docs/adr/0008 « Pilotage par territoire ») ; None s'il n'y en a pas."""
+    if not demandes:
+        publies = [_bloc_serie(tableau) for tableau in _tableaux_publies(departement)]
+        return Page(publies) if publies else None
     fin = dernier_trimestre(departement=departement.code)
     if fin is None:
         return None
@@ -221,12 +227,21 @@ def annees_disponibles() -> list[int]:
     )
 
 
-def classement(*, mesure: Mesure, annee: int) -> tuple[Page, float | None]:
+def classement(
+    *, mesure: Mesure, annee: int, departements: frozenset[str] | None = None
+) -> tuple[Page, float | None]:
     """Classement des MDPH sur un indicateur de l'année (la meilleure en tête selon le sens),
-    avec la valeur nationale poolée, et le cartogramme des départements."""
+    avec la valeur nationale poolée, et le cartogramme des départements.
+
+    `departements` : ceux que la personne voit (None : tous) ; la valeur nationale reste
+    poolée sur toutes les MDPH."""
     par_departement = lignes_par_departement(annee=annee)
     noms = dict(Departement.objects.values_list("code", "nom"))
-    valeurs = {code: mesure.calculer(lignes) for code, lignes in par_departement.items()}
+    valeurs = {
+        code: mesure.calculer(lignes)
+        for code, lignes in par_departement.items()
+        if departements is None or code in departements
+    }
     national = mesure.calculer(pooler(par_departement))
     classees = sorted(
         ((c, v) for c, v in valeurs.items() if v is not None),
@@ -403,16 +418,25 @@ def activite_mdph(*, departement: Departement) -> tuple[Page, Prevision] | None:
 # ---------------------------------------------------------------- alertes
 
 
-def verifier_alertes(*, annee: int | None = None) -> tuple[int | None, list[regles.Alerte]]:
+def verifier_alertes(
+    *,
+    annee: int | None = None,
+    demandes: frozenset[str] | None = None,
+    publies: frozenset[str] | None = None,
+) -> tuple[int | None, list[regles.Alerte]]:
     """Applique les règles d'alerte précoce (`pilotage.alertes`) : MDPH en difficulté sur
-    l'activité annuelle, valeurs aberrantes des délais trimestriels calculés et publiés."""
+    l'activité annuelle, valeurs aberrantes des délais trimestriels calculés et publiés.
+
+    Les alertes calculées sur les demandes ne portent que sur les départements `demandes`,
+    celles des valeurs publiées sur les départements `publies` (None : tous)."""
     annee = annee or _derniere_annee_complete()
     if annee is None:
         return None, []
-    resultat = regles.mdph_en_difficulte(
+    calculees = regles.mdph_en_difficulte(
         activite=activite_annuelle(annees=[annee - 1, annee]), annee=annee
     )
-    resultat += regles.valeurs_aberrantes(series=serie_trimestrielle_delais())
+    calculees += regles.valeurs_aberrantes(series=serie_trimestrielle_delais())
+    resultat = [a for a in calculees if demandes is None or a.territoire in demandes]
     for code in (
         ValeurBarometre.objects.filter(maille=Maille.DEPARTEMENT)
         .values_list("indicateur__code", flat=True)
@@ -420,6 +444,8 @@ def verifier_alertes(*, annee: int | None = None) -> tuple[int | None, list[regl
         .order_by("indicateur__code")
     ):
         for alerte in regles.valeurs_aberrantes(series=series_barometre(indicateur=code)):
+            if publies is not None and alerte.territoire not in publies:
+                continue
             resultat.append(
                 regles.Alerte(alerte.territoire, alerte.regle, f"{code} publié : {alerte.message}")
             )

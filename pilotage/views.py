@@ -1,33 +1,33 @@
-"""Pages du pilotage, réservées aux professionnels connectés ayant la permission de lecture."""
+"""Pages du pilotage, réservées aux rôles de pilotage ; chacune ne montre que ce que la
+personne peut voir (`pilotage.acces`, docs/adr/0008 « Pilotage par territoire »)."""
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse_lazy
 
 from pilotage import rapports
 from pilotage import tableaux_de_bord as tdb
+from pilotage.acces import (
+    Codes,
+    dans,
+    departement_des_demandes,
+    departement_du_deploiement,
+    departements_publies,
+    departements_visibles,
+    reserve,
+    voit_le_national,
+    voit_les_demandes,
+)
 from pilotage.mesures import DELAIS, MESURES
 from pilotage.models import AgregatTrimestriel, Priorite
 from pilotage.priorites import valeurs_annee
 from pilotage.tableaux import Colonne, Tableau, en_csv, en_xlsx, nombre_fr
 from territoires.models import Departement
 
-PERMISSION = "pilotage.view_agregattrimestriel"
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", en_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", en_xlsx),
 }
-
-
-def reserve(vue: Callable) -> Callable:
-    """Connexion exigée (sinon redirection vers /pilotage/connexion/), puis permission de
-    lecture du pilotage (sinon 403)."""
-    protegee = permission_required(PERMISSION, raise_exception=True)(vue)
-    return wraps(vue)(login_required(protegee, login_url=reverse_lazy("pilotage:connexion")))
 
 
 def _export(tableaux: dict[str, Tableau], slug: str, format: str, nom: str) -> HttpResponse:
@@ -46,44 +46,51 @@ def _requete(request: HttpRequest) -> str:
 
 @reserve
 def accueil(request: HttpRequest) -> HttpResponse:
+    visibles = departements_visibles(request.user)
     codes = AgregatTrimestriel.objects.values_list("departement_id", flat=True).distinct()
     departements = Departement.objects.filter(code__in=codes).order_by("code")
+    if visibles is not None:
+        departements = departements.filter(code__in=visibles)
     return render(
         request,
         "pilotage/accueil.html",
-        {"departements": departements, "annees": tdb.annees_disponibles()},
+        {
+            "departements": departements,
+            "annees": tdb.annees_disponibles(),
+            "national": voit_le_national(request.user),
+        },
     )
-
-
-def _mdph(code: str) -> Departement:
-    return get_object_or_404(Departement, code=code)
 
 
 @reserve
 def barometre(request: HttpRequest, code: str) -> HttpResponse:
-    departement = _mdph(code)
-    page = tdb.barometre_mdph(departement=departement)
+    """Les données des demandes pour qui voit ce département ; sinon les valeurs publiées."""
+    departement = departement_du_deploiement(code)
+    demandes = voit_les_demandes(request.user, departement)
+    page = tdb.barometre_mdph(departement=departement, demandes=demandes)
     rang = None
-    if page:
+    if page and demandes:
         annee = int(page.tableaux["delai-global"].lignes[-1][0][:4])
-        classement, _ = tdb.classement(mesure=DELAIS[0], annee=annee)
+        visibles = departements_visibles(request.user)
+        classement, _ = tdb.classement(mesure=DELAIS[0], annee=annee, departements=visibles)
         rang = tdb.rang_de(page=classement, code=code)
-    return render(
-        request,
-        "pilotage/barometre.html",
-        {"departement": departement, "page": page, "rang": rang, "export": "tableaux/"},
-    )
+    contexte = {"departement": departement, "page": page, "demandes": demandes, "rang": rang}
+    return render(request, "pilotage/barometre.html", contexte | {"export": "tableaux/"})
 
 
 @reserve
 def barometre_export(request: HttpRequest, code: str, slug: str, format: str) -> HttpResponse:
-    page = tdb.barometre_mdph(departement=_mdph(code))
+    departement = departement_du_deploiement(code)
+    demandes = voit_les_demandes(request.user, departement)
+    if not demandes and not slug.startswith("publie-"):
+        raise PermissionDenied
+    page = tdb.barometre_mdph(departement=departement, demandes=demandes)
     return _export(page.tableaux if page else {}, slug, format, f"barometre-{code}")
 
 
 @reserve
 def activite(request: HttpRequest, code: str) -> HttpResponse:
-    departement = _mdph(code)
+    departement = departement_des_demandes(request.user, code)
     resultat = tdb.activite_mdph(departement=departement)
     page, prevision = resultat or (None, None)
     return render(
@@ -95,7 +102,7 @@ def activite(request: HttpRequest, code: str) -> HttpResponse:
 
 @reserve
 def activite_export(request: HttpRequest, code: str, slug: str, format: str) -> HttpResponse:
-    resultat = tdb.activite_mdph(departement=_mdph(code))
+    resultat = tdb.activite_mdph(departement=departement_des_demandes(request.user, code))
     return _export(resultat[0].tableaux if resultat else {}, slug, format, f"activite-{code}")
 
 
@@ -108,7 +115,10 @@ def _classement(request: HttpRequest) -> dict:
         annee = annees[0] if annees else None
     if annee not in annees:
         annee = annees[0] if annees else None
-    page, national = tdb.classement(mesure=mesure, annee=annee) if annee else (None, None)
+    page, national = (None, None)
+    if annee:
+        visibles = departements_visibles(request.user)
+        page, national = tdb.classement(mesure=mesure, annee=annee, departements=visibles)
     return {"mesure": mesure, "annee": annee, "annees": annees, "page": page, "national": national}
 
 
@@ -130,7 +140,9 @@ def _alertes(request: HttpRequest) -> tuple[int | None, Tableau]:
         annee = int(request.GET["annee"])
     except (KeyError, ValueError):
         annee = None
-    annee, alertes = tdb.verifier_alertes(annee=annee)
+    annee, alertes = tdb.verifier_alertes(
+        annee=annee, demandes=departements_visibles(request.user), publies=departements_publies()
+    )
     return annee, tdb.tableau_alertes(alertes)
 
 
@@ -170,11 +182,14 @@ def _priorite(numero: int, request: HttpRequest) -> tuple[Priorite, int | None, 
     return priorite, annee, valeurs
 
 
-def _tableau_valeurs(valeurs) -> Tableau:
-    """Valeurs d'un indicateur par département, avec cible et taux d'avancement DITP."""
-    noms = dict(Departement.objects.values_list("code", "nom"))
+def _tableau_valeurs(valeurs, *, visibles: Codes, publies: Codes, noms: dict) -> Tableau:
+    """Valeurs d'un indicateur par département, avec cible et taux d'avancement DITP : toutes
+    celles du déploiement pour un indicateur publié, celles des départements que la personne
+    voit pour un indicateur calculé sur les demandes."""
     indicateur = valeurs.indicateur
-    codes = sorted(set(valeurs.par_departement) | set(valeurs.cibles))
+    montres = publies if valeurs.publiee else visibles
+    tous = set(valeurs.par_departement) | set(valeurs.cibles)
+    codes = sorted(c for c in tous if dans(c, montres))
     return Tableau(
         slug=indicateur.code.lower(),
         titre=f"{indicateur.libelle} ({indicateur.unite}), par département",
@@ -200,10 +215,20 @@ def _tableau_valeurs(valeurs) -> Tableau:
     )
 
 
+def _tableaux_valeurs(request: HttpRequest, valeurs: list) -> list[tuple]:
+    """(valeurs, tableau) de chaque indicateur ; tableau None pour une source non connectée."""
+    portee = {
+        "visibles": departements_visibles(request.user),
+        "publies": departements_publies(),
+        "noms": dict(Departement.objects.values_list("code", "nom")),
+    }
+    return [(v, _tableau_valeurs(v, **portee) if v.connectee else None) for v in valeurs]
+
+
 @reserve
 def priorite(request: HttpRequest, numero: int) -> HttpResponse:
     priorite, annee, valeurs = _priorite(numero, request)
-    tableaux = [(v, _tableau_valeurs(v) if v.connectee else None) for v in valeurs]
+    tableaux = _tableaux_valeurs(request, valeurs)
     return render(
         request,
         "pilotage/priorite.html",
@@ -220,31 +245,41 @@ def priorite(request: HttpRequest, numero: int) -> HttpResponse:
 @reserve
 def priorite_export(request: HttpRequest, numero: int, slug: str, format: str) -> HttpResponse:
     _, _, valeurs = _priorite(numero, request)
-    tableaux = {t.slug: t for t in (_tableau_valeurs(v) for v in valeurs if v.connectee)}
+    tableaux = {t.slug: t for _, t in _tableaux_valeurs(request, valeurs) if t is not None}
     return _export(tableaux, slug, format, f"priorite-{numero}")
 
 
 @reserve
 def rapport_departemental(request: HttpRequest, code: str, annee: int) -> HttpResponse:
-    contexte = rapports.rapport_departemental(departement=_mdph(code), annee=annee)
+    departement = departement_des_demandes(request.user, code)
+    contexte = rapports.rapport_departemental(departement=departement, annee=annee)
     return render(request, "pilotage/rapport_departemental.html", contexte)
 
 
 @reserve
 def rapport_departemental_pdf(request: HttpRequest, code: str, annee: int) -> HttpResponse:
-    contexte = rapports.rapport_departemental(departement=_mdph(code), annee=annee)
+    departement = departement_des_demandes(request.user, code)
+    contexte = rapports.rapport_departemental(departement=departement, annee=annee)
     contexte["corps"] = "pilotage/_rapport_departemental.html"
     return _pdf(request, contexte, f"rapport-{code}-{annee}.pdf")
 
 
+def _rapport_branche(request: HttpRequest, annee: int) -> dict:
+    """Le rapport de branche est national : réservé aux rôles de pilotage nationaux (CNSA,
+    administrateur national) ; son tableau par MDPH suit le territoire du déploiement."""
+    if not voit_le_national(request.user):
+        raise PermissionDenied
+    return rapports.rapport_branche(annee=annee, departements=departements_publies())
+
+
 @reserve
 def rapport_branche(request: HttpRequest, annee: int) -> HttpResponse:
-    return render(request, "pilotage/rapport_branche.html", rapports.rapport_branche(annee=annee))
+    return render(request, "pilotage/rapport_branche.html", _rapport_branche(request, annee))
 
 
 @reserve
 def rapport_branche_pdf(request: HttpRequest, annee: int) -> HttpResponse:
-    contexte = rapports.rapport_branche(annee=annee)
+    contexte = _rapport_branche(request, annee)
     contexte["corps"] = "pilotage/_rapport_branche.html"
     return _pdf(request, contexte, f"rapport-branche-{annee}.pdf")
 

@@ -17,7 +17,7 @@ PERMIS: dict[str, set[str]] = {
     "comptes": {"territoires", "core"},
     "repertoire": {"comptes", "territoires", "core"},
     "echanges": {"repertoire", "comptes", "territoires", "core"},
-    "pilotage": {"territoires", "core"},
+    "pilotage": {"comptes", "territoires", "core"},
 }
 
 

@@ -50,15 +50,41 @@ def activite(departements):
     return departements
 
 
-@pytest.fixture
-def professionnel(db, client):
-    """Un client connecté avec la permission de lecture du pilotage."""
-    from django.contrib.auth.models import Permission, User
+@pytest.fixture(autouse=True)
+def deploiement_national(settings):
+    """Les tests du pilotage servent le pays entier, sauf ceux qui disent un autre territoire."""
+    settings.AUTONOMIE_TERRITOIRE = "national"
 
-    utilisateur = User.objects.create_user("pro", password="mot-de-passe-long")
-    utilisateur.user_permissions.add(Permission.objects.get(codename="view_agregattrimestriel"))
-    client.force_login(utilisateur)
-    return client
+
+@pytest.fixture(autouse=True)
+def hachage_rapide(settings):
+    """Chaque fabrique de compte hache un mot de passe : PBKDF2 rendrait les tests lents."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def role_de_pilotage(**institution):
+    """Un compte qui tient le rôle de pilotage d'une institution (traits de
+    `InstitutionFactory` : nationale, regionale ; par défaut un conseil départemental 58)."""
+    from comptes.tests.factories import InstitutionFactory, RoleFactory
+
+    return RoleFactory(type="pilotage", institution=InstitutionFactory(**institution)).utilisateur
+
+
+@pytest.fixture
+def connecte(client):
+    """connecte(utilisateur) : le client, connecté avec ce compte."""
+
+    def connecter(utilisateur):
+        client.force_login(utilisateur)
+        return client
+
+    return connecter
+
+
+@pytest.fixture
+def professionnel(db, connecte):
+    """Un client connecté avec le rôle de pilotage de la CNSA (national : il voit tout)."""
+    return connecte(role_de_pilotage(nationale=True))
 
 
 @pytest.fixture(params=["neutre", "dsfr"])
