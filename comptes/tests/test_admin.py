@@ -1,6 +1,7 @@
 import pytest
 
 from comptes.tests.factories import RoleFactory, UtilisateurFactory
+from comptes.tests.outils import connecter_avec_double_facteur
 
 pytestmark = pytest.mark.django_db
 
@@ -8,13 +9,13 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("page", ["institution/", "institution/add/", "role/", "role/add/"])
 def test_l_administration_des_institutions_et_des_roles_s_affiche(client, page):
     RoleFactory()
-    client.force_login(UtilisateurFactory(is_staff=True, is_superuser=True))
+    connecter_avec_double_facteur(client, UtilisateurFactory(is_superuser=True))
     assert client.get(f"/admin/comptes/{page}").status_code == 200
 
 
 def test_un_role_ne_se_supprime_pas_depuis_l_administration(client):
     role = RoleFactory()
-    client.force_login(UtilisateurFactory(is_staff=True, is_superuser=True))
+    connecter_avec_double_facteur(client, UtilisateurFactory(is_superuser=True))
     assert client.get(f"/admin/comptes/role/{role.pk}/delete/").status_code == 403
     assert (
         client.get(f"/admin/comptes/institution/{role.institution_id}/change/").status_code == 200
