@@ -88,7 +88,9 @@ class InvitationForm(forms.ModelForm):
 
     def clean(self) -> dict:
         donnees = super().clean()
-        if not self.errors and not peut(self.par, Action.INVITER, self.instance):
+        # L'instance n'est remplie qu'après clean() : on vérifie l'invitation telle que saisie.
+        proposee = Invitation(**{champ: donnees.get(champ) for champ in self.Meta.fields})
+        if not self.errors and not peut(self.par, Action.INVITER, proposee):
             raise ValidationError(
                 "Vous ne pouvez pas inviter à ce rôle pour cette institution et ce territoire."
             )

@@ -278,8 +278,8 @@ class Invitation(AvecTerritoire):
         return f"{self.get_type_display()} — {self.institution.nom}"
 
     @property
-    def role_invite(self) -> TypeRole:
-        return TypeRole(self.type)
+    def role_invite(self) -> TypeRole | None:
+        return TypeRole(self.type) if self.type else None
 
     @property
     def institution_gestionnaire_id(self) -> int | None:
