@@ -17,7 +17,7 @@ PERMIS: dict[str, set[str]] = {
     "comptes": {"territoires", "core"},
     "repertoire": {"territoires", "core"},
     "echanges": {"repertoire", "territoires", "core"},
-    "pilotage": {"territoires", "core"},
+    "pilotage": {"comptes", "territoires", "core"},
 }
 
 

@@ -208,3 +208,25 @@ def test_les_echecs_restent_freines_par_axes_sur_la_page_du_site(client):
         assert reponse.status_code == 200
     dernier = client.post("/compte/connexion/", {"username": "claire@nievre.fr", "password": "n"})
     assert dernier.status_code == 429
+
+
+def test_le_code_calcule_par_verifier_site_est_accepte_par_django_otp():
+    """verifier_site (core/visite.py) calcule le code sans importer django-otp."""
+    from core.visite import code_totp
+
+    appareil = avec_appareil(UtilisateurFactory())
+    assert appareil.verify_token(code_totp(double_facteur.cle_base32(appareil)))
+
+
+def test_les_journaux_de_connexion_ne_contiennent_ni_adresse_ni_ip(client, caplog):
+    import logging
+
+    from comptes.services import retirer_role
+
+    role = RoleFactory(utilisateur__email="secret@nievre.fr")
+    with caplog.at_level(logging.DEBUG):
+        se_connecter(client, "secret@nievre.fr")
+        client.post("/compte/connexion/", {"username": "secret@nievre.fr", "password": "x"})
+        retirer_role(role=role, par=None)
+    assert caplog.records
+    assert "secret@nievre.fr" not in caplog.text and "203.0.113.7" not in caplog.text
