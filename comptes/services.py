@@ -97,6 +97,17 @@ def compte_de(adresse: str) -> Any:
     return get_user_model()._default_manager.filter(email__iexact=adresse.strip()).first()
 
 
+def _identifiant_libre(adresse: str) -> str:
+    """L'identifiant Django d'un compte créé par invitation : son adresse, sinon numérotée."""
+    comptes = get_user_model()._default_manager
+    base = adresse.lower()[:140]
+    identifiant, numero = base, 1
+    while comptes.filter(username=identifiant).exists():
+        numero += 1
+        identifiant = f"{base}-{numero}"
+    return identifiant
+
+
 @transaction.atomic
 def accepter_invitation(*, invitation: Invitation, mot_de_passe: str | None) -> Any:
     """Crée le compte (avec ce mot de passe) ou ajoute le rôle au compte de cette adresse.
@@ -112,7 +123,7 @@ def accepter_invitation(*, invitation: Invitation, mot_de_passe: str | None) -> 
             raise ValueError("un nouveau compte demande un mot de passe")
         adresse = invitation.adresse.strip()
         utilisateur = get_user_model()._default_manager.create_user(
-            username=adresse.lower()[:150], email=adresse, password=mot_de_passe
+            username=_identifiant_libre(adresse), email=adresse, password=mot_de_passe
         )
     role = Role.objects.create(
         utilisateur=utilisateur,

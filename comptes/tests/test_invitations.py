@@ -127,3 +127,12 @@ def test_une_invitation_en_attente_ne_se_double_pas(client, animatrice):
     page = inviter(client, animatrice.institution, adresse="NOUVELLE@ccas-nevers.fr")
     assert "attend déjà une réponse" in page.content.decode()
     assert len(mail.outbox) == 1
+
+
+def test_un_identifiant_deja_pris_ne_bloque_pas_la_creation_du_compte(client, animatrice):
+    UtilisateurFactory(username="nouvelle@ccas-nevers.fr", email="autre@nievre.fr")
+    inviter(client, animatrice.institution)
+    bon = "une-phrase-de-passe-solide"
+    client.post(lien_du_courriel(), {"mot_de_passe": bon, "confirmation": bon})
+    cree = Role.objects.get(type=TypeRole.PILOTAGE).utilisateur
+    assert cree.email == "nouvelle@ccas-nevers.fr" and cree.username == "nouvelle@ccas-nevers.fr-2"
