@@ -57,3 +57,16 @@ def chromium() -> Iterator[Browser]:
         yield navigateur
         navigateur.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """Le client administrateur de pytest-django, double facteur passé : l'administration
+    l'exige d'un superutilisateur (comptes.double_facteur)."""
+    from django.test import Client
+
+    from comptes.tests.outils import connecter_avec_double_facteur
+
+    client = Client()
+    connecter_avec_double_facteur(client, admin_user)
+    return client
