@@ -48,8 +48,9 @@ urlpatterns = [
         auth_views.PasswordResetDoneView.as_view(template_name=f"{GABARITS}/envoye.html"),
         name="mot_de_passe_envoye",
     ),
+    # « /reinitialisation/<…>/<…>/ » : le filtre des journaux masque ce qui suit (jeton).
     path(
-        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        "reinitialisation/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name=f"{GABARITS}/nouveau.html",
             success_url=reverse_lazy("comptes:mot_de_passe_reinitialise"),

@@ -47,7 +47,7 @@ def test_le_mot_de_passe_oublie_se_reinitialise_par_un_courriel_en_francais(clie
     courriel = mail.outbox[0]
     assert "réinitialisation de votre mot de passe" in courriel.subject
     assert courriel.alternatives[0].mimetype == "text/html"
-    lien = re.search(r"https?://[^/]+(/compte/mot-de-passe/nouveau/\S+)", courriel.body)[1]
+    lien = re.search(r"https?://[^/]+(/compte/reinitialisation/\S+)", courriel.body)[1]
     formulaire = client.get(lien, follow=True)
     assert "Choisir un nouveau mot de passe" in formulaire.content.decode()
     bon = "une-autre-phrase-solide"
