@@ -1,6 +1,12 @@
-"""Les référentiels (communes, thésaurus) sont chargés une fois par session de test."""
+"""Les référentiels (communes, thésaurus) sont chargés une fois par session de test ; un seul
+Chromium sert tous les tests de navigateur (-m navigateur), de toutes les applications."""
+
+import os
+import shutil
+from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +27,46 @@ def _memoires_vides():
     vider_memoires()
     yield
     vider_memoires()
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGUMENTS_CHROMIUM = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Le Chromium de Debian ; absent, le test est sauté sur un poste mais échoue en CI."""
+    if not shutil.which(CHROMIUM):
+        raison = f"Chromium introuvable ({CHROMIUM}) : apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(raison)
+        pytest.skip(raison)
+    # L'API synchrone de Playwright garde une boucle asyncio ouverte dans ce fil : Django y
+    # refuserait l'ORM, dont ces tests se servent entre deux pages (le serveur a son propre fil).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        navigateur = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
+        yield navigateur
+        navigateur.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """Le client administrateur de pytest-django, double facteur passé : l'administration
+    l'exige d'un superutilisateur (comptes.double_facteur)."""
+    from django.test import Client
+
+    from comptes.tests.outils import connecter_avec_double_facteur
+
+    client = Client()
+    connecter_avec_double_facteur(client, admin_user)
+    return client

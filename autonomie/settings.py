@@ -29,7 +29,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # L'administration de Django, réservée aux administrateurs de la plateforme
+    # (comptes/administration.py) et connectée par la page de connexion du site.
+    "comptes.administration.AdministrationConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +44,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "rules",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "territoires",
     "comptes",
@@ -59,6 +64,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Une session ouverte avant le retrait d'un rôle ou la désactivation du compte est fermée.
+    "comptes.middleware.SessionsFermeesMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Pilotage et administration : double facteur exigé (comptes/double_facteur.py).
+    "comptes.middleware.DoubleFacteurMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -130,6 +140,20 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "core.connexions.client_pour_journal"
 
+# Une seule page de connexion pour tout le site (adresse et mot de passe, puis code à usage
+# unique quand le compte a un double facteur) ; voir comptes/views.py.
+LOGIN_URL = "comptes:connexion"
+LOGIN_REDIRECT_URL = "comptes:mon_compte"
+LOGOUT_REDIRECT_URL = "accueil"
+# Double facteur (django-otp) : un mauvais code double le délai avant l'essai suivant
+# (1 s, 2 s, 4 s…) ; le nom du site est celui qu'affiche l'application d'authentification.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Invitations par courriel : le lien expire après ce nombre de jours.
+COMPTES_INVITATION_JOURS = env_int("COMPTES_INVITATION_JOURS", 7)
+# Lien de réinitialisation du mot de passe : valable une heure.
+PASSWORD_RESET_TIMEOUT = 3600
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -193,6 +217,7 @@ REFERENTIELS_MEMOIRE_SECONDES = env_int("REFERENTIELS_MEMOIRE_SECONDES", 300)
 # Identité du déployeur (thème neutre par défaut ; le DSFR est réservé aux sites de l'État).
 AUTONOMIE_DEPLOYEUR_NOM = env_str("AUTONOMIE_DEPLOYEUR_NOM", "Conseil départemental de la Nièvre")
 AUTONOMIE_SITE_NOM = env_str("AUTONOMIE_SITE_NOM", "Autonomie Nièvre")
+OTP_TOTP_ISSUER = AUTONOMIE_SITE_NOM
 AUTONOMIE_LOGO_URL = env_str("AUTONOMIE_LOGO_URL")
 AUTONOMIE_COULEUR_PRIMAIRE = env_str("AUTONOMIE_COULEUR_PRIMAIRE", "#1f4e79")
 # Territoire servi (territoires/deploiement.py) : « departement:58 », « departement:58,89 »,

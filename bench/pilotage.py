@@ -108,10 +108,13 @@ def barometre(departement: str = "58", repetitions: int = 5) -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from comptes.tests.outils import connecter_avec_double_facteur
+
     setup_test_environment()  # ALLOWED_HOSTS de test, sans toucher à la base
     utilisateur, _ = User.objects.get_or_create(username="banc", defaults={"is_superuser": True})
     client = Client()
-    client.force_login(utilisateur)
+    # Un superutilisateur passe le double facteur avant le pilotage (comptes.double_facteur).
+    connecter_avec_double_facteur(client, utilisateur)
     url = f"/pilotage/mdph/{departement}/"
     assert client.get(url).status_code == 200  # premier appel : chargements paresseux
     durees = []

@@ -47,3 +47,27 @@ class ConnexionParCourriel(ModelBackend):
             return modele._default_manager.get_by_natural_key(saisie)
         except modele.DoesNotExist:
             return None
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        """Permissions des modèles (administration) : l'administrateur de la plateforme les a
+        toutes, comme un superutilisateur ; les actions de `comptes.permissions` restent à
+        `rules`, qui vérifie le territoire."""
+        if super().has_perm(user_obj, perm, obj):
+            return True
+        return obj is None and not _est_une_action(perm) and _administre(user_obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return super().has_module_perms(user_obj, app_label) or _administre(user_obj)
+
+
+def _est_une_action(perm: str) -> bool:
+    from comptes.permissions import Action
+
+    application, _, nom = perm.partition(".")
+    return application == "comptes" and nom in set(Action)
+
+
+def _administre(utilisateur: Any) -> bool:
+    from comptes.permissions import Action, peut
+
+    return peut(utilisateur, Action.ADMINISTRER)

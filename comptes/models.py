@@ -5,6 +5,7 @@ leur adresse électronique (`comptes.backends`) ; voir docs/adr/0008-comptes-et-
 """
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -89,6 +90,19 @@ class AvecTerritoire(models.Model):
             codes = [commune.pk for commune in self.communes.all()] if self.pk else []
             return Perimetre(Niveau.COMMUNES, frozenset(codes))
         return Perimetre(Niveau(self.niveau), frozenset({code}) if code else frozenset())
+
+    def libelle_territoire(self) -> str:
+        """« département : Nièvre », « national »… (vide si aucun niveau n'est choisi)."""
+        if not self.niveau:
+            return ""
+        lieu = {
+            Niveau.REGION: self.region,
+            Niveau.DEPARTEMENT: self.departement,
+            Niveau.EPCI: self.epci,
+        }.get(Niveau(self.niveau))
+        if self.niveau == Niveau.COMMUNES and self.pk:
+            lieu = ", ".join(commune.nom for commune in self.communes.all())
+        return f"{self.get_niveau_display()} : {lieu}" if lieu else self.get_niveau_display()
 
     def _verifier_territoire(self) -> None:
         attendu = {
@@ -195,6 +209,9 @@ class Role(AvecTerritoire):
     def perimetre(self) -> Perimetre:
         return self.perimetre_propre() or self.institution.perimetre()
 
+    def libelle_territoire(self) -> str:
+        return super().libelle_territoire() or self.institution.libelle_territoire()
+
     def est_en_vigueur(self, *, le: dt.date | None = None) -> bool:
         le = le or timezone.localdate()
         return self.actif and (self.date_fin is None or self.date_fin > le)
@@ -208,3 +225,97 @@ class Role(AvecTerritoire):
             raise ValidationError(
                 {"niveau": "Le territoire d'un rôle doit être dans celui de l'institution."}
             )
+
+
+class InvitationQuerySet(models.QuerySet):
+    def par_jeton(self, jeton: str) -> "Invitation | None":
+        """L'invitation de ce lien (seule l'empreinte du jeton est en base)."""
+        return self.filter(jeton_empreinte=empreinte_jeton(jeton)).first()
+
+
+def empreinte_jeton(jeton: str) -> str:
+    return hashlib.sha256(jeton.encode()).hexdigest()
+
+
+class Invitation(AvecTerritoire):
+    """Une personne invitée par courriel à tenir un rôle pour une institution.
+
+    Le jeton du lien n'est gardé qu'en empreinte (SHA-256) : une copie de la base ne donne
+    aucun lien valable. Le lien expire après `COMPTES_INVITATION_JOURS` et ne sert qu'une fois.
+    """
+
+    adresse = models.EmailField("adresse électronique")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="invitations"
+    )
+    type = models.CharField("rôle", max_length=16, choices=TypeRole.choices)
+    niveau = models.CharField(
+        "niveau du territoire", max_length=12, choices=Niveau.choices, blank=True,
+        help_text="Vide : le territoire de l'institution.",
+    )  # fmt: skip
+    invitee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="invitée par", on_delete=models.SET_NULL,
+        null=True, related_name="+",
+    )  # fmt: skip
+    jeton_empreinte = models.CharField(max_length=64, unique=True, editable=False)
+    expire_le = models.DateTimeField("expire le")
+    acceptee_le = models.DateTimeField("acceptée le", null=True, blank=True)
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-cree_le"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_territoire_coherent(vide_permis=True),
+                name="invitation_territoire_coherent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} — {self.institution.nom}"
+
+    @property
+    def role_invite(self) -> TypeRole | None:
+        return TypeRole(self.type) if self.type else None
+
+    @property
+    def institution_gestionnaire_id(self) -> int | None:
+        """Pour `peut` : un gestionnaire de structure n'invite que pour son institution."""
+        return self.institution_id
+
+    def territoire_pour_permissions(self) -> Perimetre:
+        return self.perimetre_propre() or self.institution.perimetre()
+
+    def clean(self) -> None:
+        self._verifier_territoire()
+        a_verifier = self.niveau and self.niveau != Niveau.COMMUNES and self.institution_id
+        if a_verifier and not contient(self.institution.perimetre(), self.perimetre_propre()):
+            raise ValidationError(
+                {"niveau": "Le territoire d'un rôle doit être dans celui de l'institution."}
+            )
+
+    def est_expiree(self, *, maintenant: dt.datetime | None = None) -> bool:
+        return (maintenant or timezone.now()) >= self.expire_le
+
+    def est_utilisable(self) -> bool:
+        return self.acceptee_le is None and not self.est_expiree()
+
+
+class FermetureSessions(models.Model):
+    """Les sessions d'une personne ouvertes avant `le` ne valent plus (rôle retiré, compte
+    désactivé) : `comptes.middleware.SessionsFermeesMiddleware` les ferme à la requête suivante."""
+
+    utilisateur = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    le = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "fermeture des sessions"
+        verbose_name_plural = "fermetures des sessions"
+
+    def __str__(self) -> str:
+        return f"sessions du compte {self.utilisateur_id} fermées le {self.le:%d/%m/%Y %H:%M}"

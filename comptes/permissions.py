@@ -29,22 +29,40 @@ class Action(StrEnum):
     MODERER = "moderer"
     ANIMER = "animer"
     ADMINISTRER = "administrer"
+    INVITER = "inviter"
 
 
 DROITS: dict[TypeRole, frozenset[Action]] = {
     TypeRole.ADMINISTRATEUR: frozenset(Action),
-    TypeRole.ANIMATEUR: frozenset({Action.ANIMER, Action.VOIR_CONTACTS_PROFESSIONNELS}),
+    TypeRole.ANIMATEUR: frozenset(
+        {Action.ANIMER, Action.VOIR_CONTACTS_PROFESSIONNELS, Action.INVITER}
+    ),
     TypeRole.MODERATEUR: frozenset(
         {Action.MODERER, Action.MODIFIER_FICHE, Action.VOIR_CONTACTS_PROFESSIONNELS}
     ),
     # Issue 10 : le rôle pilotage lit le pilotage de son territoire (et rien d'autre).
     TypeRole.PILOTAGE: frozenset({Action.VOIR_PILOTAGE}),
-    TypeRole.GESTIONNAIRE: frozenset({Action.MODIFIER_FICHE, Action.VOIR_CONTACTS_PROFESSIONNELS}),
+    TypeRole.GESTIONNAIRE: frozenset(
+        {Action.MODIFIER_FICHE, Action.VOIR_CONTACTS_PROFESSIONNELS, Action.INVITER}
+    ),
     TypeRole.PROFESSIONNEL: frozenset({Action.VOIR_CONTACTS_PROFESSIONNELS}),
 }
 # Un gestionnaire de structure ne modifie que les fiches que gère son institution, où
-# qu'elles soient, et jamais « un territoire » (None, « quelque part », reste vrai).
-SUR_SES_FICHES_SEULEMENT = {(TypeRole.GESTIONNAIRE, Action.MODIFIER_FICHE)}
+# qu'elles soient, et n'invite que pour elle ; jamais sur « un territoire » (None, « quelque
+# part », reste vrai).
+SUR_SES_FICHES_SEULEMENT = {
+    (TypeRole.GESTIONNAIRE, Action.MODIFIER_FICHE),
+    (TypeRole.GESTIONNAIRE, Action.INVITER),
+}
+# L'administrateur de la plateforme invite partout : il attribue déjà tout rôle, sur tout
+# territoire, depuis l'administration ; le borner ici ne fermerait rien.
+PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
+# Qui peut inviter à quel rôle (issue 10) : jamais un rôle plus fort que le sien.
+ROLES_INVITABLES: dict[TypeRole, frozenset[TypeRole]] = {
+    TypeRole.ADMINISTRATEUR: frozenset(TypeRole),
+    TypeRole.ANIMATEUR: frozenset(TypeRole) - {TypeRole.ADMINISTRATEUR},
+    TypeRole.GESTIONNAIRE: frozenset({TypeRole.GESTIONNAIRE, TypeRole.PROFESSIONNEL}),
+}
 
 
 @runtime_checkable
@@ -52,7 +70,7 @@ class ObjetTerritorial(Protocol):
     """Ce que doit offrir un objet métier (fiche, demande…) pour être vérifié ici.
 
     `institution_gestionnaire_id` (facultatif) : l'institution qui gère la fiche, pour le
-    gestionnaire de structure.
+    gestionnaire de structure. `role_invite` (facultatif, pour `INVITER`) : le rôle proposé.
     """
 
     def territoire_pour_permissions(self) -> Cible: ...
@@ -106,6 +124,10 @@ def peut(utilisateur: Any, action: Action | str, objet: object = None) -> bool:
     for role in roles_en_vigueur(utilisateur):
         if action not in DROITS[role.type]:
             continue
+        if action == Action.INVITER and not _peut_inviter_a(role.type, objet):
+            continue
+        if (role.type, action) in PARTOUT:
+            return True
         if (role.type, action) in SUR_SES_FICHES_SEULEMENT:
             gestionnaire = getattr(objet, "institution_gestionnaire_id", None)
             if objet is None or (gestionnaire is not None and gestionnaire == role.institution_id):
@@ -113,6 +135,12 @@ def peut(utilisateur: Any, action: Action | str, objet: object = None) -> bool:
         elif objet is None or dans(role.perimetre):
             return True
     return False
+
+
+def _peut_inviter_a(type_: TypeRole, objet: object) -> bool:
+    """Le rôle proposé (`objet.role_invite`) est-il de ceux que ce rôle peut donner ?"""
+    propose = getattr(objet, "role_invite", None)
+    return propose is None or propose in ROLES_INVITABLES.get(type_, frozenset())
 
 
 def _predicat(action: Action) -> rules.Predicate:

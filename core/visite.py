@@ -6,9 +6,14 @@ suffit : deux fiches de service ne diffèrent que par leurs données, pas par le
 visite ne parle que HTTP, comme un navigateur ; elle n'importe aucune application métier.
 """
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import re
+import struct
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -80,13 +85,40 @@ class Navigateur:
             reponse = self.requete("GET", chemin)
         return chemin, reponse
 
-    def se_connecter(self, page: str, identifiant: str, mot_de_passe: str) -> bool:
+    def se_connecter(
+        self,
+        page: str,
+        identifiant: str,
+        mot_de_passe: str,
+        code: Callable[[], str] | None = None,
+    ) -> bool:
+        """Adresse et mot de passe ; puis, si le site le demande, le code à usage unique."""
+        reponse = self._poster(page, {"username": identifiant, "password": mot_de_passe})
+        if reponse.statut != 302:
+            return False
+        suite = urlsplit(reponse.entetes.get("location", ""))
+        if not suite.path.endswith("/connexion/code/"):
+            return True
+        if code is None:
+            return False
+        chemin = suite.path + (f"?{suite.query}" if suite.query else "")
+        return self._poster(chemin, {"code": code()}).statut == 302
+
+    def _poster(self, page: str, donnees: dict) -> Reponse:
         _, formulaire = self.suivre(page)
         jeton = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', formulaire.texte)
-        donnees = {"username": identifiant, "password": mot_de_passe}
-        donnees["csrfmiddlewaretoken"] = jeton.group(1) if jeton else ""
-        reponse = self.requete("POST", page, donnees)
-        return reponse.statut == 302
+        donnees = {**donnees, "csrfmiddlewaretoken": jeton.group(1) if jeton else ""}
+        return self.requete("POST", page, donnees)
+
+
+def code_totp(cle_base32: str, *, instant: float | None = None, pas: int = 30) -> str:
+    """Le code à 6 chiffres d'une application d'authentification (RFC 6238, HMAC-SHA1)."""
+    cle = base64.b32decode(cle_base32.upper() + "=" * (-len(cle_base32) % 8))
+    compteur = int((time.time() if instant is None else instant) // pas)
+    empreinte = hmac.new(cle, struct.pack(">Q", compteur), hashlib.sha1).digest()
+    decalage = empreinte[-1] & 0x0F
+    valeur = struct.unpack(">I", empreinte[decalage : decalage + 4])[0] & 0x7FFFFFFF
+    return f"{valeur % 1_000_000:06d}"
 
 
 class _Liens(HTMLParser):

@@ -1,6 +1,6 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
+from comptes.views import connexion, deconnexion
 from pilotage import views
 
 app_name = "pilotage"
@@ -15,20 +15,9 @@ def _exports(prefixe: str, vue, nom: str) -> list:
 
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="pilotage/connexion.html",
-            redirect_authenticated_user=True,
-            next_page=reverse_lazy("pilotage:accueil"),
-        ),
-        name="connexion",
-    ),
-    path(
-        "deconnexion/",
-        auth_views.LogoutView.as_view(next_page=reverse_lazy("pilotage:connexion")),
-        name="deconnexion",
-    ),
+    # La page de connexion du site (comptes), qui mène ensuite au pilotage.
+    path("connexion/", connexion, {"suite": "pilotage:accueil"}, name="connexion"),
+    path("deconnexion/", deconnexion, name="deconnexion"),
     path("", views.accueil, name="accueil"),
     path("mdph/<str:code>/", views.barometre, name="barometre"),
     *_exports("mdph/<str:code>/", views.barometre_export, "barometre"),

@@ -32,13 +32,15 @@ def test_l_identifiant_des_comptes_d_avant_marche_encore(client):
     assert tenter(client, "agent").status_code == 302
 
 
-def test_une_adresse_partagee_par_deux_comptes_n_ouvre_aucun_des_deux():
+def test_deux_comptes_ne_peuvent_pas_partager_une_adresse_meme_en_changeant_la_casse():
     UtilisateurFactory(email="accueil@ccas.fr")
-    UtilisateurFactory(email="ACCUEIL@ccas.fr")
-    assert (
-        ConnexionParCourriel().authenticate(None, username="accueil@ccas.fr", password=MOT_DE_PASSE)
-        is None
-    )
+    with pytest.raises(IntegrityError):
+        UtilisateurFactory(email="ACCUEIL@ccas.fr")
+
+
+def test_plusieurs_comptes_sans_adresse_restent_permis():
+    UtilisateurFactory(email="")
+    UtilisateurFactory(email="")
 
 
 def test_un_compte_desactive_ne_se_connecte_pas():

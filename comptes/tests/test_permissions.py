@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 
-from comptes.models import TypeRole
+from comptes.models import Invitation, TypeRole
 from comptes.permissions import Action, oublier_roles, peut
 from comptes.tests.factories import InstitutionFactory, RoleFactory, UtilisateurFactory
 from territoires.models import Commune, Departement
@@ -22,13 +22,18 @@ TOUT = set(Action)
 CONTACTS = Action.VOIR_CONTACTS_PROFESSIONNELS
 ATTENDU: dict[TypeRole, set[Action]] = {
     TypeRole.ADMINISTRATEUR: TOUT,
-    TypeRole.ANIMATEUR: {Action.ANIMER, CONTACTS},
+    TypeRole.ANIMATEUR: {Action.ANIMER, CONTACTS, Action.INVITER},
     TypeRole.MODERATEUR: {Action.MODERER, Action.MODIFIER_FICHE, CONTACTS},
     TypeRole.PILOTAGE: {Action.VOIR_PILOTAGE},
-    # Modifier une fiche : seulement celles de son institution (voir plus bas), pas un territoire.
+    # Modifier une fiche, inviter : seulement pour son institution (voir plus bas), pas sur un
+    # territoire.
     TypeRole.GESTIONNAIRE: {CONTACTS},
     TypeRole.PROFESSIONNEL: {CONTACTS},
 }
+# L'administrateur de la plateforme invite partout, même hors du territoire de son rôle.
+PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
+# L'administrateur de la plateforme invite partout, même hors du territoire de son rôle.
+PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
 NEVERS, VARENNES_VAUZELLES, COSNE, DIJON, LYON = "58194", "58303", "58086", "21231", "69123"
 # Territoire de l'institution : (trait de la fabrique, commune dedans, commune dehors ou None).
 TERRITOIRES = {
@@ -60,13 +65,13 @@ def test_un_role_fait_ses_actions_dans_son_territoire_et_nulle_part_ailleurs(
     utilisateur = personne_avec_role(type_, territoire)
     _, commune_dedans, commune_dehors = TERRITOIRES[territoire]
     commune = Commune.objects.get(pk=commune_dedans if dedans else commune_dehors)
-    attendu = dedans and action in ATTENDU[type_]
+    attendu = (dedans or (type_, action) in PARTOUT) and action in ATTENDU[type_]
     assert utilisateur.has_perm(f"comptes.{action}", commune) is attendu
     assert peut(utilisateur, action, commune) is attendu
 
 
 def test_la_matrice_couvre_chaque_role_chaque_action_et_chaque_territoire():
-    assert len(CAS) == len(TypeRole) * len(Action) * (2 * len(TERRITOIRES) - 1) == 324
+    assert len(CAS) == len(TypeRole) * len(Action) * (2 * len(TERRITOIRES) - 1) == 378
 
 
 @pytest.mark.parametrize("action", Action)
@@ -201,3 +206,51 @@ def test_les_gabarits_posent_la_meme_question():
 
     assert rendu("58") == "True True"
     assert rendu("21") == "False True"
+
+
+# Qui peut inviter qui (issue 10) : rôle de l'invitant → rôles qu'il peut proposer.
+INVITABLES = {
+    TypeRole.ADMINISTRATEUR: set(TypeRole),
+    TypeRole.ANIMATEUR: set(TypeRole) - {TypeRole.ADMINISTRATEUR},
+    TypeRole.MODERATEUR: set(),
+    TypeRole.PILOTAGE: set(),
+    TypeRole.GESTIONNAIRE: {TypeRole.GESTIONNAIRE, TypeRole.PROFESSIONNEL},
+    TypeRole.PROFESSIONNEL: set(),
+}
+
+
+def invitation_pour(institution, type_: TypeRole) -> Invitation:
+    return Invitation(institution=institution, type=type_, adresse="nouvelle@exemple.fr")
+
+
+@pytest.mark.parametrize("invite", TypeRole)
+@pytest.mark.parametrize("invitant", TypeRole)
+def test_chacun_n_invite_qu_aux_roles_permis_dans_son_institution(invitant, invite):
+    role = RoleFactory(type=invitant)
+    attendu = invite in INVITABLES[invitant]
+    assert peut(role.utilisateur, Action.INVITER, invitation_pour(role.institution, invite)) is (
+        attendu
+    )
+
+
+def test_un_gestionnaire_n_invite_pas_pour_une_autre_institution():
+    role = RoleFactory(type=TypeRole.GESTIONNAIRE)
+    autre = InstitutionFactory()
+    assert not peut(
+        role.utilisateur, Action.INVITER, invitation_pour(autre, TypeRole.PROFESSIONNEL)
+    )
+
+
+def test_un_animateur_invite_dans_son_territoire_seulement():
+    role = RoleFactory(type=TypeRole.ANIMATEUR)  # département de la Nièvre
+    dans_la_nievre = InstitutionFactory(communale=True, communes=[NEVERS])
+    en_cote_d_or = InstitutionFactory(departement=Departement.objects.get(pk="21"))
+    assert peut(role.utilisateur, "inviter", invitation_pour(dans_la_nievre, TypeRole.PILOTAGE))
+    assert not peut(role.utilisateur, "inviter", invitation_pour(en_cote_d_or, TypeRole.PILOTAGE))
+
+
+def test_un_administrateur_invite_partout():
+    role = RoleFactory(type=TypeRole.ADMINISTRATEUR)  # institution de la Nièvre
+    en_cote_d_or = InstitutionFactory(departement=Departement.objects.get(pk="21"))
+    invitation = invitation_pour(en_cote_d_or, TypeRole.ADMINISTRATEUR)
+    assert peut(role.utilisateur, "inviter", invitation)

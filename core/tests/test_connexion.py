@@ -7,6 +7,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from comptes.tests.outils import connecter_avec_double_facteur
+
 MOT_DE_PASSE = "un-mot-de-passe-assez-long"
 PAGES_DE_CONNEXION = ["/admin/login/", "/pilotage/connexion/"]
 
@@ -58,7 +60,8 @@ def test_un_administrateur_debloque_un_identifiant_depuis_l_administration(clien
     for _ in range(5):
         tenter(client, "/admin/login/", "mauvais", ip="198.51.100.9")
     tentative = AccessAttempt.objects.get(username="agent")
-    client.force_login(get_user_model().objects.create_superuser("chef", password=MOT_DE_PASSE))
+    chef = get_user_model().objects.create_superuser("chef", password=MOT_DE_PASSE)
+    connecter_avec_double_facteur(client, chef)
     page = f"/admin/axes/accessattempt/{tentative.pk}/delete/"
     assert client.post(page, {"post": "yes"}).status_code == 302
     client.logout()

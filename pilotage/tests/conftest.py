@@ -72,10 +72,12 @@ def role_de_pilotage(**institution):
 
 @pytest.fixture
 def connecte(client):
-    """connecte(utilisateur) : le client, connecté avec ce compte."""
+    """connecte(utilisateur) : le client, connecté avec ce compte, double facteur passé."""
+
+    from comptes.tests.outils import connecter_avec_double_facteur
 
     def connecter(utilisateur):
-        client.force_login(utilisateur)
+        connecter_avec_double_facteur(client, utilisateur)
         return client
 
     return connecter

@@ -1,45 +1,31 @@
 """Pilotage dans Chromium : la page de refus et l'accueil passent axe-core.
 
-Le compte est connecté par le cookie de session de `Client.force_login` (le formulaire de
-connexion a ses propres tests). Serveur de pytest-django, tests transactionnels qui épargnent
-les communes, comme `repertoire/tests/test_navigateur.py`.
+Le compte est connecté par le cookie de session d'un `Client` qui a passé le double facteur
+(le formulaire de connexion a ses propres tests). Serveur de pytest-django, tests
+transactionnels qui épargnent les communes, comme `repertoire/tests/test_navigateur.py`.
 """
 
-import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps as django_apps
 from django.conf import settings as reglages
 from django.contrib.auth.models import User
 from django.test import Client
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-APPLICATIONS_REMISES_A_ZERO = [app for app in reglages.INSTALLED_APPS if app != "territoires"]
+from comptes.tests.outils import connecter_avec_double_facteur
+
+# Noms des applications (une entrée d'INSTALLED_APPS peut être une AppConfig : l'administration).
+APPLICATIONS_REMISES_A_ZERO = [
+    config.name for config in django_apps.get_app_configs() if config.name != "territoires"
+]
 
 pytestmark = [
     pytest.mark.navigateur,
     pytest.mark.django_db(transaction=True, available_apps=APPLICATIONS_REMISES_A_ZERO),
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        raison = f"Chromium introuvable ({CHROMIUM}) : apt-get install chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(raison)
-        pytest.skip(raison)
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # l'ORM entre deux pages, voir repertoire
-    with sync_playwright() as playwright:
-        navigateur = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield navigateur
-        navigateur.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
@@ -49,7 +35,7 @@ def onglet(chromium: Browser, live_server) -> Iterator:
 
     def ouvrir(utilisateur) -> Page:
         client = Client()
-        client.force_login(utilisateur)
+        connecter_avec_double_facteur(client, utilisateur)
         contexte = chromium.new_context(locale="fr-FR", base_url=live_server.url)
         cookie = client.cookies[reglages.SESSION_COOKIE_NAME]
         contexte.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])

@@ -44,7 +44,7 @@ def test_un_compte_sans_permission_de_pilotage_est_refuse(client, db):
 
 
 def test_la_page_de_connexion_mene_au_pilotage(client, db, theme):
-    assert "Connexion au pilotage" in client.get("/pilotage/connexion/").content.decode()
+    assert "Se connecter" in client.get("/pilotage/connexion/").content.decode()
     User.objects.create_user("pro", password="mot-de-passe-long")
     reponse = client.post(
         "/pilotage/connexion/", {"username": "pro", "password": "mot-de-passe-long"}

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
+from comptes.tests.outils import connecter_avec_double_facteur
 from core.tests.formulaire_html import Donnees, formulaire_affiche
 from echanges.tests.demo import charger_demo_sans_communes
 from repertoire.models import IndexService, Lieu, Service, Structure
@@ -53,8 +54,8 @@ def deux_admins(django_user_model) -> tuple[Client, Client]:
     clients = []
     for nom in ("premiere", "second"):
         client = Client()
-        client.force_login(
-            django_user_model.objects.create_superuser(nom, f"{nom}@example.org", "x")
+        connecter_avec_double_facteur(
+            client, django_user_model.objects.create_superuser(nom, f"{nom}@example.org", "x")
         )
         clients.append(client)
     return clients[0], clients[1]

@@ -7,57 +7,30 @@ transactionnels. La remise à zéro de fin de test épargne les communes (`avail
 `territoires`) : les recharger coûterait 6 s par test. Voir docs/tests.md.
 """
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import dsfr
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings as reglages
+from django.apps import apps as django_apps
 from django.test import Client
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from comptes.tests.factories import UtilisateurFactory
 from echanges.tests.demo import charger_demo_sans_communes
 from repertoire.models import Contact, Service
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGUMENTS_CHROMIUM = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+# Noms des applications (une entrée d'INSTALLED_APPS peut être une AppConfig : l'administration).
+APPLICATIONS_REMISES_A_ZERO = [
+    config.name for config in django_apps.get_app_configs() if config.name != "territoires"
 ]
-APPLICATIONS_REMISES_A_ZERO = [app for app in reglages.INSTALLED_APPS if app != "territoires"]
 
 pytestmark = [
     pytest.mark.navigateur,
     pytest.mark.django_db(transaction=True, available_apps=APPLICATIONS_REMISES_A_ZERO),
 ]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    """Le Chromium de Debian ; absent, le test est sauté sur un poste mais échoue en CI."""
-    if not shutil.which(CHROMIUM):
-        raison = f"Chromium introuvable ({CHROMIUM}) : apt-get install chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(raison)
-        pytest.skip(raison)
-    # L'API synchrone de Playwright garde une boucle asyncio ouverte dans ce fil : Django y
-    # refuserait l'ORM, dont ces tests se servent entre deux pages (le serveur a son propre fil).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        navigateur = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
-        yield navigateur
-        navigateur.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -2,7 +2,13 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.visite import Navigateur, Visite, premier_identifiant, verifier_introuvable
+from core.visite import (
+    Navigateur,
+    Visite,
+    code_totp,
+    premier_identifiant,
+    verifier_introuvable,
+)
 
 PUBLIC = ("/recherche/", "/services/", "/structures/", "/api/v1/docs")
 PROFESSIONNEL = ("/pilotage/", "/admin/repertoire/", "/admin/pilotage/")
@@ -22,6 +28,12 @@ class Command(BaseCommand):
             default="VERIFIER_SITE_MOT_DE_PASSE",
             help="variable d'environnement qui contient son mot de passe (jamais en argument)",
         )
+        parser.add_argument(
+            "--cle-totp-variable",
+            default="VERIFIER_SITE_CLE_TOTP",
+            help="variable d'environnement qui contient la clé (base 32) du double facteur du "
+            "compte, si le site le demande (jamais en argument)",
+        )
         parser.add_argument("--limite", type=int, default=200, help="pages au plus")
 
     def handle(self, *args, url: str, identifiant: str | None, **options) -> None:
@@ -30,7 +42,12 @@ class Command(BaseCommand):
         signaler = self.stdout.write if options["verbosity"] > 1 else (lambda _: None)
         visite.parcourir(self._depart_public(navigateur), signaler)
         if identifiant:
-            self._connecter(navigateur, identifiant, options["mot_de_passe_variable"])
+            self._connecter(
+                navigateur,
+                identifiant,
+                options["mot_de_passe_variable"],
+                options["cle_totp_variable"],
+            )
             visite.perimetres = PUBLIC + PROFESSIONNEL
             visite.parcourir(self._depart_professionnel(navigateur), signaler)
         if introuvable := verifier_introuvable(navigateur):
@@ -55,9 +72,19 @@ class Command(BaseCommand):
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
         return depart
 
-    def _connecter(self, navigateur: Navigateur, identifiant: str, variable: str) -> None:
+    def _connecter(
+        self, navigateur: Navigateur, identifiant: str, variable: str, variable_cle: str
+    ) -> None:
         mot_de_passe = os.environ.get(variable, "")
-        if not navigateur.se_connecter("/pilotage/connexion/", identifiant, mot_de_passe):
+        cle = os.environ.get(variable_cle, "").strip()
+        if cle:
+            try:
+                code_totp(cle)
+            except ValueError:  # binascii.Error
+                raise CommandError(f"{variable_cle} n'est pas une clé en base 32.") from None
+        code = (lambda: code_totp(cle)) if cle else None
+        if not navigateur.se_connecter("/compte/connexion/", identifiant, mot_de_passe, code):
             raise CommandError(
-                f"Connexion refusée pour « {identifiant} » (mot de passe : {variable})."
+                f"Connexion refusée pour « {identifiant} » (mot de passe : {variable} ; "
+                f"double facteur : {variable_cle}{'' if cle else ', vide'})."
             )
