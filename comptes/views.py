@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +16,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from comptes import double_facteur, services
+from comptes.acces import reservee
 from comptes.forms import ActivationForm, CodeForm, ConnexionForm, InvitationForm, MotDePasseForm
 from comptes.middleware import marquer_ouverture
 from comptes.models import Invitation, Role
 from comptes.permissions import Action, peut
+from core.acces import publique
 
 # Entre le mot de passe et le code : qui attend, par quel moteur, depuis quand.
 EN_ATTENTE = "comptes_connexion_en_attente"
@@ -41,6 +42,7 @@ def _ouvrir_session(request: HttpRequest, utilisateur: Any) -> None:
     marquer_ouverture(request)
 
 
+@publique("la page de connexion")
 def connexion(request: HttpRequest, suite: str = "comptes:mon_compte") -> HttpResponse:
     """Adresse et mot de passe ; puis le code si le compte a un double facteur."""
     suivante = _suivante(request, suite)
@@ -77,6 +79,7 @@ def _en_attente(request: HttpRequest) -> Any:
     return utilisateur
 
 
+@publique("deuxième étape de la connexion (la personne n'est pas encore connectée)")
 def double_facteur_code(request: HttpRequest) -> HttpResponse:
     """Deuxième étape : le code de l'application, ou un code de secours."""
     suivante = _suivante(request, "comptes:mon_compte")
@@ -105,6 +108,7 @@ def double_facteur_code(request: HttpRequest) -> HttpResponse:
     return render(request, "comptes/code.html", {"form": form, "next": suivante})
 
 
+@publique("se déconnecter")
 def deconnexion(request: HttpRequest) -> HttpResponse:
     """GET : une page qui demande confirmation ; POST : la session se ferme."""
     if request.method == "POST":
@@ -114,7 +118,7 @@ def deconnexion(request: HttpRequest) -> HttpResponse:
     return render(request, "comptes/deconnexion.html")
 
 
-@login_required
+@reservee(None)
 def mon_compte(request: HttpRequest) -> HttpResponse:
     utilisateur = request.user
     roles = (
@@ -135,7 +139,7 @@ def mon_compte(request: HttpRequest) -> HttpResponse:
     return render(request, "comptes/mon_compte.html", contexte)
 
 
-@login_required
+@reservee(None)
 def double_facteur_activer(request: HttpRequest) -> HttpResponse:
     """Activer (ou remplacer) l'application d'authentification ; codes de secours une fois."""
     utilisateur = request.user
@@ -162,8 +166,8 @@ def double_facteur_activer(request: HttpRequest) -> HttpResponse:
     return render(request, "comptes/activer_double_facteur.html", contexte)
 
 
+@reservee(None)
 @require_POST
-@login_required
 def double_facteur_desactiver(request: HttpRequest) -> HttpResponse:
     utilisateur = request.user
     if double_facteur.exige(utilisateur):
@@ -176,10 +180,8 @@ def double_facteur_desactiver(request: HttpRequest) -> HttpResponse:
     return redirect("comptes:mon_compte")
 
 
-@login_required
+@reservee(Action.INVITER)
 def inviter(request: HttpRequest) -> HttpResponse:
-    if not peut(request.user, Action.INVITER):
-        return render(request, "comptes/interdit.html", status=403)
     form = InvitationForm(request.POST or None, par=request.user)
     if request.method == "POST" and form.is_valid():
         services.inviter(invitation=form.instance, par=request.user, request=request)
@@ -189,6 +191,7 @@ def inviter(request: HttpRequest) -> HttpResponse:
     return render(request, "comptes/inviter.html", contexte)
 
 
+@publique("accepter une invitation : le jeton du lien tient lieu de droit")
 def invitation(request: HttpRequest, jeton: str) -> HttpResponse:
     """Accepter une invitation : compte créé (mot de passe choisi) ou rôle ajouté au compte."""
     invitee = Invitation.objects.select_related("institution").par_jeton(jeton)

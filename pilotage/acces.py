@@ -13,15 +13,14 @@ ici. Les listes calculent l'ensemble des départements visibles une fois par req
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 
+from comptes.acces import reservee
 from comptes.permissions import Action, peut
 from territoires.deploiement import codes_departements_du_deploiement, dans_le_deploiement
 from territoires.models import Departement
@@ -32,20 +31,14 @@ Codes = frozenset[str] | None
 
 
 def reserve(vue: Callable) -> Callable:
-    """Connexion exigée (sinon redirection vers /pilotage/connexion/), puis un droit de pilotage
-    quelque part ; un refus (ici ou dans la vue, `PermissionDenied`) rend une page 403 en
-    français."""
-
-    @wraps(vue)
-    def protegee(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            if not peut(request.user, Action.VOIR_PILOTAGE):
-                raise PermissionDenied
-            return vue(request, *args, **kwargs)
-        except PermissionDenied:
-            return render(request, "pilotage/refus.html", status=403)
-
-    return login_required(protegee, login_url=reverse_lazy("pilotage:connexion"))
+    """Connexion exigée (sinon la page de connexion, qui ramène au pilotage), puis un droit de
+    pilotage quelque part ; un refus (ici ou dans la vue, `PermissionDenied`) rend une page
+    403 en français."""
+    return reservee(
+        Action.VOIR_PILOTAGE,
+        refus="pilotage/refus.html",
+        connexion=reverse_lazy("pilotage:connexion"),
+    )(vue)
 
 
 def voit_le_national(utilisateur: Any) -> bool:

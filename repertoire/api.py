@@ -13,6 +13,7 @@ from ninja import Path, Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from core.acces import publique
 from core.api import REPONSES_ERREUR, Erreur
 from core.pagination import PaginationParPage
 from repertoire.models import Besoin, Lieu, Public, Service, Structure
@@ -58,6 +59,7 @@ def services_resumes() -> QuerySet[Service]:
     summary="Structures",
 )
 @paginate(PaginationParPage)
+@publique("liste publique des structures")
 def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> QuerySet[Structure]:
     return filtres.filter(Structure.objects.order_by("nom", "pk"))
 
@@ -67,6 +69,7 @@ def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> Query
     response={200: StructureDetail, 404: Erreur, **REPONSES_ERREUR},
     summary="Fiche d'une structure",
 )
+@publique("fiche publique d'une structure (contacts publics seulement)")
 def structure(
     request: HttpRequest, structure_id: int = identifiant("identifiant de la structure")
 ) -> Structure:
@@ -87,6 +90,7 @@ def structure(
     "distance, avec les raisons de chaque résultat : `/services/recherche`.",
 )
 @paginate(PaginationParPage)
+@publique("liste publique des services publiés")
 def services(request: HttpRequest, filtres: Query[FiltresServices]) -> QuerySet[Service]:
     return filtres.filter(services_resumes())
 
@@ -101,6 +105,7 @@ def services(request: HttpRequest, filtres: Query[FiltresServices]) -> QuerySet[
     "bien formée mais sans correspondance (commune inconnue, besoin inexistant) donne une "
     "page vide et un `message` ; une saisie mal formée, une réponse 422.",
 )
+@publique("recherche publique")
 def recherche_services(request: HttpRequest, criteres: Query[RechercheServices]) -> dict:
     page = rechercher(
         criteres.critere(maintenant=timezone.localtime()),
@@ -124,6 +129,7 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
     response={200: ServiceDetail, 404: Erreur, **REPONSES_ERREUR},
     summary="Fiche complète d'un service publié",
 )
+@publique("fiche publique d'un service (contacts publics seulement)")
 def service(
     request: HttpRequest, service_id: int = identifiant("identifiant du service")
 ) -> Service:
@@ -148,10 +154,12 @@ def fiche_ou_404(fiches: QuerySet[Fiche], pk: int, message: str) -> Fiche:
     response={200: list[BesoinArbre], **REPONSES_ERREUR},
     summary="Thésaurus des besoins",
 )
+@publique("référentiel public des besoins")
 def besoins(request: HttpRequest) -> QuerySet[Besoin]:
     return Besoin.objects.filter(parent=None).prefetch_related("enfants")
 
 
 @router.get("/publics", response={200: list[PublicArbre], **REPONSES_ERREUR}, summary="Publics")
+@publique("référentiel public des publics")
 def publics(request: HttpRequest) -> QuerySet[Public]:
     return Public.objects.filter(parent=None).prefetch_related("enfants")

@@ -18,6 +18,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
+from comptes.acces import reservee_api
 from comptes.permissions import Action, peut
 from core.api import REPONSES_ERREUR, Erreur
 from repertoire.api import fiche_ou_404, identifiant, lieux_avec_commune, services_resumes
@@ -100,6 +101,7 @@ def _verifier(request: HttpRequest, fiche: Structure | Service, reponse: HttpRes
     description="Pour une personne connectée dont un rôle permet de voir les contacts "
     "réservés aux professionnels sur le territoire de la structure (les communes de ses lieux).",
 )
+@reservee_api(Action.VOIR_CONTACTS_PROFESSIONNELS)
 def structure(
     request: HttpRequest,
     response: HttpResponse,
@@ -124,6 +126,7 @@ def structure(
     "réservés aux professionnels sur le territoire du service (les communes de ses lieux, "
     "à défaut ses zones d'intervention, à défaut sa structure).",
 )
+@reservee_api(Action.VOIR_CONTACTS_PROFESSIONNELS)
 def service(
     request: HttpRequest,
     response: HttpResponse,

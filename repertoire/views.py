@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.text import slugify
 
 from comptes.permissions import Action, peut
+from core.acces import publique
 from repertoire.forms_recherche import RechercheForm
 from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
@@ -83,6 +84,7 @@ def contacts_professionnels(request: HttpRequest, fiche: Service | Structure) ->
     return list(reserves.order_by("libelle", "pk"))
 
 
+@publique("l'accueil du répertoire, ouvert à tous")
 def accueil(request: HttpRequest) -> HttpResponse:
     """La page d'accueil du site : chercher une aide, et ce que compte le répertoire."""
     return render(
@@ -97,6 +99,7 @@ def accueil(request: HttpRequest) -> HttpResponse:
     )
 
 
+@publique("la recherche du répertoire, ouverte à tous")
 def recherche(request: HttpRequest) -> HttpResponse:
     form = formulaire_recherche(request.GET)
     form.is_valid()  # les champs invalides sont signalés et écartés, la recherche a lieu quand même
@@ -124,6 +127,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
 
 
 @prive_si_connecte
+@publique("fiche publique (les contacts réservés n'y sont montrés qu'aux professionnels, par peut)")
 def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     service = get_object_or_404(
         Service.objects.publies()
@@ -171,6 +175,7 @@ def _zones(service: Service) -> list[str]:
 
 
 @prive_si_connecte
+@publique("fiche publique (les contacts réservés n'y sont montrés qu'aux professionnels, par peut)")
 def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     structure = get_object_or_404(
         Structure.objects.prefetch_related(
@@ -195,11 +200,13 @@ def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     )
 
 
+@publique("adresse courte d'une fiche publique")
 def service_court(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_object_or_404(Service.objects.publies().only("pk", "nom"), pk=pk)
     return redirect(url_service(service), permanent=True)
 
 
+@publique("adresse courte d'une fiche publique")
 def structure_courte(request: HttpRequest, pk: int) -> HttpResponse:
     structure = get_object_or_404(Structure.objects.only("pk", "nom"), pk=pk)
     return redirect(url_structure(structure), permanent=True)

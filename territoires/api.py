@@ -9,6 +9,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from core.acces import publique
 from core.api import REPONSES_ERREUR, SANS_CONTROLE, Erreur, texte
 from core.pagination import PaginationParPage
 from territoires.models import Commune
@@ -54,6 +55,7 @@ class FiltresCommunes(Schema):
     summary="Communes (recherche et autocomplétion)",
 )
 @paginate(PaginationParPage)
+@publique("référentiel public des communes")
 def communes(request: HttpRequest, filtres: Query[FiltresCommunes]) -> QuerySet[Commune]:
     if filtres.q:
         resultats = rechercher_communes(filtres.q)
@@ -69,6 +71,7 @@ def communes(request: HttpRequest, filtres: Query[FiltresCommunes]) -> QuerySet[
     response={200: CommuneFiche, 404: Erreur, **REPONSES_ERREUR},
     summary="Fiche d'une commune",
 )
+@publique("référentiel public des communes")
 def commune(
     request: HttpRequest,
     code_insee: str = Path(
