@@ -57,15 +57,17 @@ def reservee(
     return decorer
 
 
-def reservee_api(action: Action) -> Callable[[Callable], Callable]:
-    """Pour un point d'API déjà authentifié (`request.auth` : la personne) : 403 en français
-    sans le droit quelque part."""
+def reservee_api(
+    action: Action, *, refus: str = "Votre compte n'a pas accès à ces informations."
+) -> Callable[[Callable], Callable]:
+    """Pour un point d'API déjà authentifié (`request.auth` : la personne) : 403 avec le
+    message `refus` sans le droit quelque part."""
 
     def decorer(vue: Callable) -> Callable:
         @wraps(vue)
         def protegee(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not peut(getattr(request, "auth", None), action):
-                raise HttpError(403, "Votre compte n'a pas accès à ces informations.")
+                raise HttpError(403, refus)
             return vue(request, *args, **kwargs)
 
         _marquer(protegee, f"comptes.{action}", raison=f"comptes.{action}")

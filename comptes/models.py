@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from territoires.deploiement import nom_du_territoire_servi, recoupe_le_deploiement
 from territoires.models import EPCI, Commune, Departement, Region
 from territoires.perimetres import Niveau, Perimetre, contient
 
@@ -150,6 +151,13 @@ class Institution(AvecTerritoire):
 
     def clean(self) -> None:
         self._verifier_territoire()
+        perimetre = self.perimetre_propre()
+        hors = self.niveau != Niveau.COMMUNES and not recoupe_le_deploiement(perimetre)
+        if perimetre and perimetre.codes and hors:
+            raise ValidationError(
+                {"niveau": "Ce territoire ne touche aucun des départements que sert la plateforme "
+                 f"({nom_du_territoire_servi()})."}
+            )  # fmt: skip
 
     def perimetre(self) -> Perimetre:
         perimetre = self.perimetre_propre()

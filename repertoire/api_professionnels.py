@@ -101,7 +101,7 @@ def _verifier(request: HttpRequest, fiche: Structure | Service, reponse: HttpRes
     description="Pour une personne connectée dont un rôle permet de voir les contacts "
     "réservés aux professionnels sur le territoire de la structure (les communes de ses lieux).",
 )
-@reservee_api(Action.VOIR_CONTACTS_PROFESSIONNELS)
+@reservee_api(Action.VOIR_CONTACTS_PROFESSIONNELS, refus=REFUS)
 def structure(
     request: HttpRequest,
     response: HttpResponse,
@@ -126,7 +126,7 @@ def structure(
     "réservés aux professionnels sur le territoire du service (les communes de ses lieux, "
     "à défaut ses zones d'intervention, à défaut sa structure).",
 )
-@reservee_api(Action.VOIR_CONTACTS_PROFESSIONNELS)
+@reservee_api(Action.VOIR_CONTACTS_PROFESSIONNELS, refus=REFUS)
 def service(
     request: HttpRequest,
     response: HttpResponse,

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
 from territoires.models import Departement
-from territoires.perimetres import Cible, Niveau, Perimetre, contient
+from territoires.perimetres import Cible, Niveau, Perimetre, contient, emplacement
 
 NIVEAUX_ADMIS = {Niveau.NATIONAL, Niveau.REGION, Niveau.DEPARTEMENT}
 
@@ -89,3 +89,15 @@ def communes_du_deploiement() -> Q | None:
     if perimetre.niveau == Niveau.DEPARTEMENT:
         return Q(departement_id__in=perimetre.codes)
     return None
+
+
+def recoupe_le_deploiement(perimetre: Perimetre) -> bool:
+    """Un territoire (d'une institution) touche-t-il au moins un département servi ?
+
+    Une ARS dont la région contient le département servi, la CNSA (nationale) agissent ici ;
+    une MDPH d'un autre département n'a rien à y faire."""
+    servis = codes_departements_du_deploiement()
+    if servis is None or perimetre.niveau == Niveau.NATIONAL:
+        return True
+    departements = emplacement(perimetre).departements
+    return departements is None or bool(departements & servis)
