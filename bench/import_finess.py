@@ -129,7 +129,7 @@ def mesurer(chemin: Path, dossier: Path, *, profiler: bool = False) -> None:
             )
             if profil:
                 pstats.Stats(profil).sort_stats("cumulative").print_stats(30)
-                pstats.Stats(profil).sort_stats("tottime").print_stats(30)
+                pstats.Stats(profil).sort_stats("tottime").print_stats(20)
         # L'import indexe ce qu'il écrit ; cette part, mesurée seule, se retranche du total.
         debut = time.perf_counter()
         indexes = indexer_services()
