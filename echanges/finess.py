@@ -15,12 +15,14 @@ lieux, zones, contacts) ne sont pas touchés ; une structure saisie à la main a
 d'EJ est reprise sans être renommée. Les ET disparus du fichier sont signalés, jamais
 supprimés : c'est à un agent de décider de les archiver.
 
-Historique : les écritures passent par des INSERT en masse (et bulk_update pour les
-modifications), qui n'écrivent pas l'historique django-simple-history. C'est voulu et mesuré :
-sur les 27 981 ET de l'extrait national (SQLite), bulk_create coûtait 13,5 s de CPU contre
-3,3 s pour les INSERT bruts ; `bulk_create_with_history` repose sur bulk_create et écrit en
-plus une ligne historique par objet, donc au moins autant. La Provenance (empreinte, date de
-mise à jour source, date d'import) dit déjà ce que l'import a écrit et quand.
+Historique et index : les écritures passent par des INSERT en masse (et bulk_update pour les
+modifications), que django-simple-history ne voit pas ; bulk_create coûtait quatre fois plus de
+CPU que les INSERT bruts (27 981 ET, SQLite). Chaque lot copie donc en SQL une ligne
+d'historique par fiche créée ou réellement changée (`repertoire.ecriture.historiser_en_masse`,
+source « finess », liens besoins et publics compris) ; une fiche dont FINESS redit les mêmes
+valeurs ne change ni de version ni d'historique. Les services créés avec leur lieu sont indexés
+de ce que l'import vient d'écrire (`indexer_fiches`), sans relecture ; les autres sont relus
+(docs/adr/0007-une-porte-pour-les-fiches.md).
 """
 
 import codecs

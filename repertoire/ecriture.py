@@ -9,9 +9,11 @@ et demain les gestionnaires de structure et les modérateurs) :
 - l'historique : une ligne par fiche modifiée, avec l'auteur (personne ou source) ;
 - l'index de recherche : une seule réindexation par appel, pour tout le lot.
 
-L'import FINESS écrit encore en masse par son propre chemin (`finess._Plan`), mais ses fiches
-corrigées à la main passent par ici ; le faire passer entièrement par cette porte est l'étape
-suivante (docs/adr/0007-une-porte-pour-les-fiches.md).
+Un écrivain en masse (l'import FINESS, `finess._Plan`) insère lui-même ses lignes, puis prend
+à la porte son chemin en masse : `changees_en_masse` (les fiches qui changent vraiment),
+`historiser_en_masse` (une ligne d'historique par fiche, copiée en SQL) et
+`recherche.index.indexer_fiches` (l'index bâti de ce qu'il tient, sans relecture) ; ses fiches
+corrigées à la main passent par `ecrire_fiches` (docs/adr/0007-une-porte-pour-les-fiches.md).
 """
 
 from collections.abc import Iterable, Sequence

@@ -112,7 +112,7 @@ def indexer_services(
         lot = ids[debut : debut + TAILLE_LOT]
         with transaction.atomic():
             _retirer(moteur, lot, neuf=service_ids is None)
-            indexees += _ecrire(moteur, _lire(lot), thesaurus)
+            indexees += _ecrire(moteur, _lire(lot, plage=service_ids is None), thesaurus)
         if progression:
             progression(len(lot))
     if service_ids is None:
@@ -219,8 +219,15 @@ def _ligne(fiche: FicheAIndexer, thesaurus: Thesaurus) -> tuple[int, str, str, s
     )
 
 
-def _lire(ids: list[int]) -> list[FicheAIndexer]:
-    """Les services publiés du lot, relus en quelques requêtes plates (pas d'objets liés)."""
+def _lire(ids: list[int], *, plage: bool = False) -> list[FicheAIndexer]:
+    """Les services publiés du lot, relus en quelques requêtes plates (pas d'objets liés),
+    rangés par un dict. `plage` : le lot est une suite de services consécutifs (reconstruction
+    complète), lue par un intervalle de clés plutôt que par une liste de 2 000 identifiants."""
+    plage_ou_liste = {"gte": ids[0], "lte": ids[-1]} if plage else {"in": ids}
+    filtre = {f"service_id__{lookup}": v for lookup, v in plage_ou_liste.items()}
+    services = Service.objects.publies().filter(
+        **{f"pk__{lookup}": v for lookup, v in plage_ou_liste.items()}
+    )
     fiches = {
         s["pk"]: FicheAIndexer(
             service_id=s["pk"],
@@ -235,9 +242,7 @@ def _lire(ids: list[int]) -> list[FicheAIndexer]:
             accueil_a_distance=s["accueil_a_distance"],
             modes_acces=s["modes_acces"] or [],
         )
-        for s in Service.objects.publies()
-        .filter(pk__in=ids)
-        .values(
+        for s in services.values(
             "pk",
             "nom",
             "description",
@@ -251,23 +256,23 @@ def _lire(ids: list[int]) -> list[FicheAIndexer]:
             "structure__typologie",
         )
     }
-    for service_id, besoin in Service.besoins.through.objects.filter(
-        service_id__in=ids
-    ).values_list("service_id", "besoin_id"):
+    for service_id, besoin in Service.besoins.through.objects.filter(**filtre).values_list(
+        "service_id", "besoin_id"
+    ):
         if service_id in fiches:
             fiches[service_id].besoins.append(besoin)
-    for service_id, public in Service.publics.through.objects.filter(
-        service_id__in=ids
-    ).values_list("service_id", "public_id"):
+    for service_id, public in Service.publics.through.objects.filter(**filtre).values_list(
+        "service_id", "public_id"
+    ):
         if service_id in fiches:
             fiches[service_id].publics.append(public)
-    for service_id, type_, code in ZoneIntervention.objects.filter(service_id__in=ids).values_list(
+    for service_id, type_, code in ZoneIntervention.objects.filter(**filtre).values_list(
         "service_id", "type", "code"
     ):
         if service_id in fiches:
             fiches[service_id].zones.append(expression.cle_zone(type_, code))
     for service_id, lieu_id, lat, lon in Lieu.services.through.objects.filter(
-        service_id__in=ids, lieu__latitude__isnull=False, lieu__longitude__isnull=False
+        **filtre, lieu__latitude__isnull=False, lieu__longitude__isnull=False
     ).values_list("service_id", "lieu_id", "lieu__latitude", "lieu__longitude"):
         if service_id in fiches:
             fiches[service_id].points.append((lieu_id, lat, lon))
