@@ -67,6 +67,8 @@ class Thesaurus:
 
     libelles: dict[type, dict[int, list[str]]]
     racines: dict[type, dict[int, int]]
+    # Texte et clés que partagent les services d'une même catégorie, calculés une fois.
+    communs: dict[tuple, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
     @classmethod
     def charger(cls) -> "Thesaurus":
@@ -187,36 +189,66 @@ _TYPOLOGIES = dict(Structure.Typologie.choices)
 
 def _ligne(fiche: FicheAIndexer, thesaurus: Thesaurus) -> tuple[int, str, str, str, bool]:
     """La ligne d'index d'un service (COLONNES_INDEX) : nom, texte et clés (ADR 0004)."""
-    libelles, racines = thesaurus.libelles, thesaurus.racines
-    besoins, publics = sorted(fiche.besoins), sorted(fiche.publics)
     partout = fiche.accueil_a_distance and not fiche.zones
-    modes = (fiche.accueil_sur_place, fiche.accueil_a_domicile, fiche.accueil_a_distance)
+    commun = (
+        fiche.structure_typologie,
+        fiche.categorie_finess,
+        tuple(sorted(fiche.besoins)),
+        tuple(sorted(fiche.publics)),
+        tuple(fiche.modes_acces or ()),
+        (fiche.accueil_sur_place, fiche.accueil_a_domicile, fiche.accueil_a_distance),
+        fiche.description,
+        fiche.resume_falc,
+    )
+    if commun not in thesaurus.communs:
+        thesaurus.communs[commun] = _texte_et_cles(*commun, thesaurus=thesaurus)
+    texte, cles_communes = thesaurus.communs[commun]
+    cles = {
+        *cles_communes,
+        *fiche.zones,
+        *(cle for _, lat, lon in fiche.points for cle in expression.cles_point(lat, lon)),
+        *([expression.CLE_PARTOUT] if partout else []),
+    }
+    return (
+        fiche.service_id,
+        expression.texte_indexe(f"{fiche.nom} {fiche.structure_nom}")[:320],
+        texte,
+        " ".join(sorted(cles)),
+        partout,
+    )
+
+
+def _texte_et_cles(
+    typologie: str,
+    categorie: str,
+    besoins: tuple[int, ...],
+    publics: tuple[int, ...],
+    modes_acces: tuple[str, ...],
+    modes: tuple[bool, bool, bool],
+    description: str,
+    resume_falc: str,
+    *,
+    thesaurus: Thesaurus,
+) -> tuple[str, frozenset[str]]:
+    """Ce qui, dans la ligne d'index, ne dépend ni du nom, ni des zones, ni des lieux."""
+    libelles, racines = thesaurus.libelles, thesaurus.racines
     cles = {
         *(expression.cle_besoin(b) for b in besoins),
         *(expression.cle_famille_besoin(racines[Besoin][b]) for b in besoins),
         *(expression.cle_public(p) for p in publics),
         *(expression.cle_famille_public(racines[Public][p]) for p in publics),
-        *(expression.cle_acces(mode) for mode in fiche.modes_acces or []),
+        *(expression.cle_acces(mode) for mode in modes_acces),
         *(expression.cle_mode(m) for m, oui in zip(MODES, modes, strict=True) if oui),
-        *fiche.zones,
-        *(cle for _, lat, lon in fiche.points for cle in expression.cles_point(lat, lon)),
-        *([expression.CLE_PARTOUT] if partout else []),
     }
     texte = [
-        _TYPOLOGIES.get(fiche.structure_typologie, ""),
-        _categorie(fiche.categorie_finess),
+        _TYPOLOGIES.get(typologie, ""),
+        _categorie(categorie),
         *(libelle for b in besoins for libelle in libelles[Besoin][b]),
         *(libelle for p in publics for libelle in libelles[Public][p]),
-        fiche.description,
-        fiche.resume_falc,
+        description,
+        resume_falc,
     ]
-    return (
-        fiche.service_id,
-        expression.texte_indexe(f"{fiche.nom} {fiche.structure_nom}")[:320],
-        expression.texte_indexe(" ".join(filter(None, texte))),
-        " ".join(sorted(cles)),
-        partout,
-    )
+    return expression.texte_indexe(" ".join(filter(None, texte))), frozenset(cles)
 
 
 def _lire(ids: list[int], *, plage: bool = False) -> list[FicheAIndexer]:

@@ -150,12 +150,10 @@ def ajouter(cursor, fiches: Sequence[tuple], points: Sequence[tuple]) -> None:
         "INSERT INTO recherche_points VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         [(cle, lat, lat, lon, lon, service, lat, lon) for cle, service, _, lat, lon in points],
     )
-    mots = {
-        mot
-        for _, nom, texte, *_ in fiches
-        for mot in f"{nom} {texte}".split()  # déjà normalisés : expression.texte_indexe
-        if 2 <= len(mot) <= 60
-    }
+    # Déjà normalisés (expression.texte_indexe) ; les textes se répètent d'une catégorie à
+    # l'autre : chacun n'est découpé qu'une fois.
+    textes = {nom for _, nom, *_ in fiches} | {texte for _, _, texte, *_ in fiches}
+    mots = {mot for texte in textes for mot in texte.split() if 2 <= len(mot) <= 60}
     cursor.executemany("INSERT OR IGNORE INTO recherche_mot VALUES (%s)", [[m] for m in mots])
 
 
