@@ -3,7 +3,7 @@ lecture (validation) d'un gros fichier.
 
 Chaque mesure tourne dans son propre processus, pour que la mémoire maximale (ru_maxrss) soit
 celle de cette mesure seule. Chaque import se fait dans une base jetable neuve (fichier SQLite
-temporaire, ou base `autonomie_bench_finess` créée sur le serveur de DATABASE_URL puis
+temporaire, ou base `<base de DATABASE_URL>_bench_finess` créée sur son serveur puis
 détruite), communes et référentiels chargés, puis est rejoué tel quel (idempotence : tout doit
 être inchangé). Sur SQLite, un écrivain concurrent (une session enregistrée toutes les 20 ms,
 comme une connexion au site) mesure son attente la plus longue pendant l'import.
@@ -89,7 +89,12 @@ class EcrivainConcurrent(threading.Thread):
 def mesurer(chemin: Path, dossier: Path, *, profiler: bool = False) -> None:
     """Base neuve, import chronométré, ré-import chronométré, base détruite."""
     sqlite = connection.vendor == "sqlite"
-    nom = str(dossier / "bench.sqlite3") if sqlite else "autonomie_bench_finess"
+    # Nommée d'après la base de DATABASE_URL : deux bancs sur un même serveur ne se gênent pas.
+    nom = (
+        str(dossier / "bench.sqlite3")
+        if sqlite
+        else f"{connection.settings_dict['NAME']}_bench_finess"
+    )
     connection.settings_dict["TEST"]["NAME"] = nom
     ancien_nom = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
@@ -131,11 +136,12 @@ def mesurer(chemin: Path, dossier: Path, *, profiler: bool = False) -> None:
                 pstats.Stats(profil).sort_stats("cumulative").print_stats(30)
                 pstats.Stats(profil).sort_stats("tottime").print_stats(20)
         # L'import indexe ce qu'il écrit ; cette part, mesurée seule, se retranche du total.
-        debut = time.perf_counter()
+        debut, cpu = time.perf_counter(), time.process_time()
         indexes = indexer_services()
         print(
-            f"{connection.vendor:10} {chemin.name:28} dont index {indexes:7} fiches "
-            f"{time.perf_counter() - debut:6.2f} s (réindexation complète seule)",
+            f"{connection.vendor:10} {chemin.name:22} reindexer {indexes:6} fiches "
+            f"{time.perf_counter() - debut:6.2f} s (CPU {time.process_time() - cpu:6.2f} s) "
+            "(reconstruction complète par `reindexer`, qui relit la base)",
             flush=True,
         )
     finally:
