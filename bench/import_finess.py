@@ -3,7 +3,7 @@ lecture (validation) d'un gros fichier.
 
 Chaque mesure tourne dans son propre processus, pour que la mémoire maximale (ru_maxrss) soit
 celle de cette mesure seule. Chaque import se fait dans une base jetable neuve (fichier SQLite
-temporaire, ou base `autonomie_bench_finess` créée sur le serveur de DATABASE_URL puis
+temporaire, ou base `<base de DATABASE_URL>_bench_finess` créée sur son serveur puis
 détruite), communes et référentiels chargés, puis est rejoué tel quel (idempotence : tout doit
 être inchangé). Sur SQLite, un écrivain concurrent (une session enregistrée toutes les 20 ms,
 comme une connexion au site) mesure son attente la plus longue pendant l'import.
@@ -14,7 +14,9 @@ comme une connexion au site) mesure son attente la plus longue pendant l'import.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import resource
 import sqlite3
 import subprocess
@@ -40,7 +42,11 @@ from repertoire.recherche.index import indexer_services  # noqa: E402
 from repertoire.services import synchroniser_referentiels  # noqa: E402
 from territoires.services import charger_communes  # noqa: E402
 
-SOURCE_PAR_DEFAUT = RACINE.parent / "shared" / "data" / "finess_2021-01_autonomie_metropole.csv"
+EXTRAIT = Path("shared") / "data" / "finess_2021-01_autonomie_metropole.csv"
+# Le dossier partagé est à côté du dépôt, ou au-dessus d'un arbre de travail (git worktree).
+SOURCE_PAR_DEFAUT = next(
+    (d / EXTRAIT for d in RACINE.parents if (d / EXTRAIT).exists()), RACINE.parent / EXTRAIT
+)
 
 
 def generer(source: Path, sortie: Path, lignes: int | None) -> None:
@@ -80,10 +86,15 @@ class EcrivainConcurrent(threading.Thread):
         lien.close()
 
 
-def mesurer(chemin: Path, dossier: Path) -> None:
+def mesurer(chemin: Path, dossier: Path, *, profiler: bool = False) -> None:
     """Base neuve, import chronométré, ré-import chronométré, base détruite."""
     sqlite = connection.vendor == "sqlite"
-    nom = str(dossier / "bench.sqlite3") if sqlite else "autonomie_bench_finess"
+    # Nommée d'après la base de DATABASE_URL : deux bancs sur un même serveur ne se gênent pas.
+    nom = (
+        str(dossier / "bench.sqlite3")
+        if sqlite
+        else f"{connection.settings_dict['NAME']}_bench_finess"
+    )
     connection.settings_dict["TEST"]["NAME"] = nom
     ancien_nom = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
@@ -93,8 +104,13 @@ def mesurer(chemin: Path, dossier: Path) -> None:
             ecrivain = EcrivainConcurrent(nom) if sqlite else None
             if ecrivain:
                 ecrivain.start()
+            profil = cProfile.Profile() if profiler and passage == "import" else None
             debut, cpu = time.perf_counter(), time.process_time()
+            if profil:
+                profil.enable()
             rapport = importer_finess(chemin)
+            if profil:
+                profil.disable()
             duree, cpu = time.perf_counter() - debut, time.process_time() - cpu
             if ecrivain:
                 ecrivain.arret.set()
@@ -108,18 +124,24 @@ def mesurer(chemin: Path, dossier: Path) -> None:
                 else ""
             )
             print(
-                f"{connection.vendor:10} {chemin.name:28} {passage:9} {rapport.lues:7} lignes "
+                f"{connection.vendor:10} {chemin.name:22} {passage:9} {rapport.lues:6} lignes "
                 f"{duree:6.2f} s (CPU {cpu:6.2f} s) {rapport.lues / duree:6.0f} lignes/s  "
-                f"RSS max {rss_max_mo():4.0f} Mo  {rapport.lots} lots, transaction max "
+                f"RSS max {rss_max_mo():4.0f} Mo  pauses {rapport.pauses:5.2f} s, hors pauses "
+                f"{duree - rapport.pauses:6.2f} s ({rapport.lues / (duree - rapport.pauses):6.0f} "
+                f"lignes/s)  {rapport.lots} lots, transaction max "
                 f"{rapport.transaction_max:.3f} s{concurrent}",
                 flush=True,
             )
+            if profil:
+                pstats.Stats(profil).sort_stats("cumulative").print_stats(30)
+                pstats.Stats(profil).sort_stats("tottime").print_stats(20)
         # L'import indexe ce qu'il écrit ; cette part, mesurée seule, se retranche du total.
-        debut = time.perf_counter()
+        debut, cpu = time.perf_counter(), time.process_time()
         indexes = indexer_services()
         print(
-            f"{connection.vendor:10} {chemin.name:28} dont index {indexes:7} fiches "
-            f"{time.perf_counter() - debut:6.2f} s (réindexation complète seule)",
+            f"{connection.vendor:10} {chemin.name:22} reindexer {indexes:6} fiches "
+            f"{time.perf_counter() - debut:6.2f} s (CPU {time.process_time() - cpu:6.2f} s) "
+            "(reconstruction complète par `reindexer`, qui relit la base)",
             flush=True,
         )
     finally:
@@ -141,8 +163,8 @@ def lire(chemin: Path) -> None:
     )
 
 
-def dans_un_processus(mode: str, chemin: Path) -> None:
-    subprocess.run([sys.executable, __file__, mode, str(chemin)], check=True)
+def dans_un_processus(mode: str, chemin: Path, *options: str) -> None:
+    subprocess.run([sys.executable, __file__, mode, str(chemin), *options], check=True)
 
 
 def main() -> None:
@@ -150,21 +172,36 @@ def main() -> None:
     parseur.add_argument("source", type=Path, nargs="?", default=SOURCE_PAR_DEFAUT)
     parseur.add_argument("--lignes", type=int, default=95_000, help="taille du grand fichier")
     parseur.add_argument("--gros", type=int, default=0, help="ET du fichier lu seulement")
+    parseur.add_argument(
+        "--taille",
+        choices=("les-deux", "national", "grand"),
+        default="les-deux",
+        help="fichiers mesurés : l'extrait national, le grand fichier, ou les deux",
+    )
+    parseur.add_argument(
+        "--profil", action="store_true", help="cProfile du premier import (30 lignes)"
+    )
     parseur.add_argument("--mesurer", type=Path, help=argparse.SUPPRESS)
     parseur.add_argument("--lire", type=Path, help=argparse.SUPPRESS)
     args = parseur.parse_args()
     if args.mesurer or args.lire:
         with tempfile.TemporaryDirectory(prefix="bench_finess_base_") as temporaire:
-            mesurer(args.mesurer, Path(temporaire)) if args.mesurer else lire(args.lire)
+            if args.mesurer:
+                mesurer(args.mesurer, Path(temporaire), profiler=args.profil)
+            else:
+                lire(args.lire)
         return
     with tempfile.TemporaryDirectory(prefix="bench_finess_") as temporaire:
         dossier = Path(temporaire)
         national, grand = dossier / "finess_national.csv", dossier / f"finess_{args.lignes}.csv"
-        generer(args.source, national, None)
-        generer(args.source, grand, args.lignes)
         print(f"RSS max avant import : {rss_max_mo():.0f} Mo (Django, pyproj)", flush=True)
-        dans_un_processus("--mesurer", national)
-        dans_un_processus("--mesurer", grand)
+        options = ["--profil"] if args.profil else []
+        if args.taille in ("les-deux", "national"):
+            generer(args.source, national, None)
+            dans_un_processus("--mesurer", national, *options)
+        if args.taille in ("les-deux", "grand"):
+            generer(args.source, grand, args.lignes)
+            dans_un_processus("--mesurer", grand, *options)
         if args.gros:
             gros = dossier / f"finess_{args.gros}.csv"
             generer(args.source, gros, args.gros)

@@ -15,12 +15,14 @@ lieux, zones, contacts) ne sont pas touchés ; une structure saisie à la main a
 d'EJ est reprise sans être renommée. Les ET disparus du fichier sont signalés, jamais
 supprimés : c'est à un agent de décider de les archiver.
 
-Historique : les écritures passent par des INSERT en masse (et bulk_update pour les
-modifications), qui n'écrivent pas l'historique django-simple-history. C'est voulu et mesuré :
-sur les 27 981 ET de l'extrait national (SQLite), bulk_create coûtait 13,5 s de CPU contre
-3,3 s pour les INSERT bruts ; `bulk_create_with_history` repose sur bulk_create et écrit en
-plus une ligne historique par objet, donc au moins autant. La Provenance (empreinte, date de
-mise à jour source, date d'import) dit déjà ce que l'import a écrit et quand.
+Historique et index : les écritures passent par des INSERT en masse (et bulk_update pour les
+modifications), que django-simple-history ne voit pas ; bulk_create coûtait quatre fois plus de
+CPU que les INSERT bruts (27 981 ET, SQLite). Chaque lot copie donc en SQL une ligne
+d'historique par fiche créée ou réellement changée (`repertoire.ecriture.historiser_en_masse`,
+source « finess », liens besoins et publics compris) ; une fiche dont FINESS redit les mêmes
+valeurs ne change ni de version ni d'historique. Les services créés avec leur lieu sont indexés
+de ce que l'import vient d'écrire (`indexer_fiches`), sans relecture ; les autres sont relus
+(docs/adr/0007-une-porte-pour-les-fiches.md).
 """
 
 import codecs
@@ -50,14 +52,21 @@ from tqdm import tqdm
 from core.ecriture_en_masse import cache_sqlite_agrandi, inserer, reserver_cles
 from core.imports import (
     BOMS_UTF16,
+    Cadence,
     ErreurImport,
     ErreursImport,
     RapportImport,
-    entre_deux_lots,
     par_lots,
 )
 from echanges.models import ImportFiness
-from repertoire.ecriture import Auteur, Changement, Conflit, ecrire_fiches
+from repertoire.ecriture import (
+    Auteur,
+    Changement,
+    Conflit,
+    changees_en_masse,
+    ecrire_fiches,
+    historiser_en_masse,
+)
 from repertoire.models import (
     Besoin,
     Contact,
@@ -68,7 +77,8 @@ from repertoire.models import (
     Structure,
     ZoneIntervention,
 )
-from repertoire.recherche.index import indexer_services
+from repertoire.recherche import expression
+from repertoire.recherche.index import FicheAIndexer, Thesaurus, indexer_fiches, indexer_services
 from repertoire.referentiels import CATEGORIES_FINESS, CategorieFiness
 from territoires.models import Commune
 
@@ -668,6 +678,7 @@ class _Existant:
     lieux: dict[str, int]  # ET → lieu
     provenances_lieux: dict[str, int]  # ET → provenance
     structures: dict[str, tuple[int, str]]  # EJ → (structure, nom)
+    typologies: dict[str, str]  # EJ → typologie de la structure (l'index la lit)
     provenances_structures: dict[str, tuple[int, str]]  # EJ → (provenance, empreinte)
     communes: set[str]
     besoins: dict[str, int]
@@ -687,18 +698,19 @@ class _Existant:
             "categorie_finess",
         )
         provenances = Provenance.objects.filter(source=SOURCE)
+        structures = list(
+            Structure.objects.exclude(finess_ej="").values_list(
+                "finess_ej", "id", "nom", "typologie"
+            )
+        )
         return cls(
             services={et: reste for et, *reste in services},
             lieux=dict(Lieu.objects.exclude(finess_et="").values_list("finess_et", "id")),
             provenances_lieux=dict(
                 provenances.filter(content_type=ct_lieu).values_list("identifiant", "id")
             ),
-            structures={
-                ej: (pk, nom)
-                for ej, pk, nom in Structure.objects.exclude(finess_ej="").values_list(
-                    "finess_ej", "id", "nom"
-                )
-            },
+            structures={ej: (pk, nom) for ej, pk, nom, _ in structures},
+            typologies={ej: typologie for ej, *_, typologie in structures},
             provenances_structures={
                 ej: (pk, empreinte)
                 for ej, pk, empreinte in provenances.filter(content_type=ct_structure).values_list(
@@ -746,6 +758,7 @@ class RapportFiness(RapportImport):
     sans_geolocalisation: int = 0
     lots: int = 0
     transaction_max: float = 0.0  # secondes, la plus longue transaction d'écriture
+    pauses: float = 0.0  # secondes passées à laisser écrire le site entre deux lots
     conflits: list[Conflit] = field(default_factory=list)
 
     def resume(self) -> str:
@@ -913,6 +926,13 @@ class _Plan:
     structures: dict[str, str] = field(default_factory=dict)  # EJ → nom, à créer ou renommer
     dates_en_texte: bool = field(default_factory=lambda: connection.vendor != "postgresql")
     conflits: list[Conflit] = field(default_factory=list)
+    thesaurus: Thesaurus | None = None  # chargé au premier lot, pour tout l'import
+    # Ce que le lot a écrit : ET dont le lieu est neuf, fiches à historiser (créées, modifiées),
+    # services dont une structure renommée change le nom indexé.
+    lieux_crees: set[str] = field(default_factory=set)
+    creees: dict[type, list[int]] = field(default_factory=lambda: defaultdict(list))
+    modifiees: dict[type, list[int]] = field(default_factory=lambda: defaultdict(list))
+    structures_renommees: list[int] = field(default_factory=list)
 
     @classmethod
     def preparer(
@@ -953,17 +973,21 @@ class _Plan:
         deux lots (SQLite n'a qu'un écrivain à la fois). Une interruption laisse des lots
         entiers, que leur Provenance marque à jour : relancer l'import écrit les autres."""
         lots = list(par_lots(self.a_creer + self.a_mettre_a_jour, taille_lot))
+        cadence = Cadence()
         for numero, lot in enumerate(tqdm(lots, disable=not progression, desc="Écriture")):
             if numero:
-                entre_deux_lots()
+                cadence.entre_deux_lots()
             debut = time.perf_counter()
             try:
                 with transaction.atomic():
                     self._ecrire_lot(lot, rapport)
             except (Exception, KeyboardInterrupt) as exc:
                 raise ImportInterrompu(rapport.lots, len(lots), exc) from exc
+            duree = time.perf_counter() - debut
+            cadence.ecrit(duree)
             rapport.lots += 1
-            rapport.transaction_max = max(rapport.transaction_max, time.perf_counter() - debut)
+            rapport.transaction_max = max(rapport.transaction_max, duree)
+        rapport.pauses = cadence.pauses
 
     def _ecrire_lot(self, lot: list[Etablissement], rapport: RapportFiness) -> None:
         existant = self.existant
@@ -975,12 +999,15 @@ class _Plan:
             a_mettre_a_jour=[et for et in lot if et.nofinesset in existant.services],
             structures={ej: self.structures.pop(ej) for ej in ejs if ej in self.structures},
             dates_en_texte=self.dates_en_texte,
+            thesaurus=self.thesaurus or Thesaurus.charger(),
         )
+        self.thesaurus = partiel.thesaurus
         for etape in (
             partiel._structures,
             partiel._lieux,
             partiel._services,
             partiel._liens,
+            partiel._historiser,
             partiel._indexer,
         ):
             etape()
@@ -1000,25 +1027,76 @@ class _Plan:
             self.conflits += ecrit.conflits
         return [fiche for fiche in fiches if fiche.pk not in corrigees]
 
+    def _historiser(self) -> None:
+        """Une ligne d'historique par fiche créée ou changée, source « finess », copiée une
+        fois fiches et liens écrits ; une fiche inchangée n'en a pas (ADR 0007). Les fiches
+        corrigées à la main ont la leur, écrite par la porte."""
+        auteur = Auteur(SOURCE)
+        for modele in (Structure, Lieu, Service):
+            historiser_en_masse(modele, self.creees[modele], auteur=auteur, creation=True)
+            historiser_en_masse(modele, self.modifiees[modele], auteur=auteur, creation=False)
+
     def _indexer(self) -> None:
-        """La recherche doit voir l'import dès sa validation, sans réindexation manuelle."""
-        ecrits = self.a_creer + self.a_mettre_a_jour
-        indexer_services([self.existant.services[et.nofinesset][0] for et in ecrits])
+        """La recherche doit voir l'import dès sa validation, sans réindexation manuelle.
+
+        Un service créé avec son lieu est indexé de ce que l'import vient d'écrire, sans
+        relecture ; les autres (mis à jour : un agent a pu ajouter lieux, zones, description ;
+        ou rattachés à un lieu déjà connu) et ceux d'une structure renommée sont relus."""
+        existant = self.existant
+        tenues = [
+            self._fiche_a_indexer(et) for et in self.a_creer if et.nofinesset in self.lieux_crees
+        ]
+        indexer_fiches(tenues, thesaurus=self.thesaurus, neuves=True)
+        tenus = {fiche.service_id for fiche in tenues}
+        relus = {existant.services[et.nofinesset][0] for et in self.a_creer + self.a_mettre_a_jour}
+        if self.structures_renommees:
+            relus.update(
+                Service.objects.filter(structure_id__in=self.structures_renommees).values_list(
+                    "pk", flat=True
+                )
+            )
+        indexer_services(relus - tenus)
+
+    def _fiche_a_indexer(self, et: Etablissement) -> FicheAIndexer:
+        """Le service tel que `_services`, `_lieux` et `_liens` viennent de l'écrire."""
+        existant, categorie = self.existant, self.categories[et.categorie]
+        _, structure_nom = existant.structures[et.nofinessej]
+        geolocalise = et.latitude is not None and et.longitude is not None
+        return FicheAIndexer(
+            service_id=existant.services[et.nofinesset][0],
+            nom=et.nom,
+            structure_nom=structure_nom,
+            structure_typologie=existant.typologies[et.nofinessej],
+            categorie_finess=et.categorie,
+            accueil_sur_place=categorie.accueil_sur_place,
+            accueil_a_domicile=categorie.accueil_a_domicile,
+            modes_acces=list(categorie.modes_acces),
+            besoins=[existant.besoins[slug] for slug in categorie.besoins],
+            publics=[existant.publics[slug] for slug in categorie.publics],
+            zones=[expression.cle_zone(ZoneIntervention.Type.DEPARTEMENT.value, et.departement)]
+            if categorie.accueil_a_domicile
+            else [],
+            points=[(existant.lieux[et.nofinesset], et.latitude, et.longitude)]
+            if geolocalise
+            else [],
+        )
 
     def _structures(self) -> None:
         existant, maintenant = self.existant, timezone.now()
         nouvelles = [
             (ej, nom[:150]) for ej, nom in self.structures.items() if ej not in existant.structures
         ]
+        # Une structure que FINESS renommerait du nom qu'elle porte déjà ne change pas.
         renommees = [
             Structure(
                 pk=existant.structures[ej][0],
                 nom=nom[:150],
+                finess_ej=ej,
                 version=F("version") + 1,
                 modifie_le=maintenant,
             )
             for ej, nom in self.structures.items()
-            if ej in existant.structures
+            if ej in existant.structures and existant.structures[ej][1] != nom[:150]
         ]
         cles = reserver_cles(Structure, len(nouvelles))
         inserer(
@@ -1032,33 +1110,49 @@ class _Plan:
         existant.structures.update(
             (ej, (cle, nom)) for cle, (ej, nom) in zip(cles, nouvelles, strict=True)
         )
-        renommees = self._hors_corrections(Structure, renommees, ["nom"])
-        Structure.objects.bulk_update(renommees, ["nom", "version", "modifie_le"], TAILLE_LOT)
+        existant.typologies.update(
+            (ej, Structure.Typologie.GESTIONNAIRE.value) for ej, _ in nouvelles
+        )
+        self.creees[Structure] += cles
+        en_masse = self._hors_corrections(Structure, renommees, ["nom"])
+        Structure.objects.bulk_update(en_masse, ["nom", "version", "modifie_le"], TAILLE_LOT)
+        self.modifiees[Structure] += [structure.pk for structure in en_masse]
+        # La porte a rendu aux fiches corrigées leur état enregistré : l'index lira ce nom-là.
+        existant.structures.update((s.finess_ej, (s.pk, s.nom)) for s in renommees)
+        self.structures_renommees += [structure.pk for structure in renommees]
         self._provenances(
             Structure,
             [
                 (ej, existant.structures[ej][0], _hash(nom), None)
                 for ej, nom in self.structures.items()
             ],
-            {ej: pk for ej, (pk, _) in existant.provenances_structures.items()},
+            {
+                ej: existant.provenances_structures[ej][0]
+                for ej in self.structures
+                if ej in existant.provenances_structures
+            },
         )
 
     def _lieux(self) -> None:
         existant, maintenant = self.existant, timezone.now()
         a_ecrire = self.a_creer + self.a_mettre_a_jour
         nouveaux = [et for et in a_ecrire if et.nofinesset not in existant.lieux]
-        modifies = [
-            Lieu(
-                pk=existant.lieux[et.nofinesset],
-                version=F("version") + 1,
-                modifie_le=maintenant,
-                **self._lieu(et, adapter=False),
-            )
-            for et in a_ecrire
-            if et.nofinesset in existant.lieux
-        ]
         # Sans ligne geolocalisation, la source ne dit rien des coordonnées : on garde les nôtres.
         geolocalises = {existant.lieux.get(et.nofinesset) for et in a_ecrire if et.geolocalise}
+        voulus = {
+            existant.lieux[et.nofinesset]: self._lieu(et, adapter=False)
+            for et in a_ecrire
+            if et.nofinesset in existant.lieux
+        }
+        for pk, valeurs in voulus.items():
+            if pk not in geolocalises:
+                del valeurs["latitude"], valeurs["longitude"]
+        changes = changees_en_masse(Lieu, voulus)
+        modifies = [
+            Lieu(pk=pk, version=F("version") + 1, modifie_le=maintenant, **valeurs)
+            for pk, valeurs in voulus.items()
+            if pk in changes
+        ]
         sans_coordonnees = [lieu for lieu in modifies if lieu.pk not in geolocalises]
         modifies = [lieu for lieu in modifies if lieu.pk in geolocalises]
         cles = reserver_cles(Lieu, len(nouveaux))
@@ -1071,11 +1165,14 @@ class _Plan:
             ],
         )
         existant.lieux.update((et.nofinesset, cle) for cle, et in zip(cles, nouveaux, strict=True))
+        self.lieux_crees.update(et.nofinesset for et in nouveaux)
+        self.creees[Lieu] += cles
         modifies = self._hors_corrections(Lieu, modifies, _CHAMPS_LIEU)
         Lieu.objects.bulk_update(modifies, [*_CHAMPS_LIEU, "version", "modifie_le"], TAILLE_LOT)
         champs = [c for c in _CHAMPS_LIEU if c not in ("latitude", "longitude")]
         sans_coordonnees = self._hors_corrections(Lieu, sans_coordonnees, champs)
         Lieu.objects.bulk_update(sans_coordonnees, [*champs, "version", "modifie_le"], TAILLE_LOT)
+        self.modifiees[Lieu] += [lieu.pk for lieu in modifies + sans_coordonnees]
         self._provenances(
             Lieu,
             [
@@ -1101,7 +1198,11 @@ class _Plan:
 
     def _services(self) -> None:
         existant, maintenant = self.existant, timezone.now()
-        anciennes = {et: provenance for et, (_, provenance, *_) in existant.services.items()}
+        # Les provenances de ce lot seulement : tout le dict à chaque lot rendait l'import
+        # quadratique (1,4 s sur 28 000 ET, 16 s sur 95 000).
+        anciennes = {
+            et.nofinesset: existant.services[et.nofinesset][1] for et in self.a_mettre_a_jour
+        }
         cles = reserver_cles(Service, len(self.a_creer))
         inserer(
             Service,
@@ -1113,19 +1214,22 @@ class _Plan:
         )
         for cle, et in zip(cles, self.a_creer, strict=True):
             existant.services[et.nofinesset] = (cle, 0, "", et.categorie)
-        modifies = [
-            Service(
-                pk=existant.services[et.nofinesset][0],
-                version=F("version") + 1,
-                modifie_le=maintenant,
-                **self._service(et, adapter=False),
-            )
+        self.creees[Service] += cles
+        voulus = {
+            existant.services[et.nofinesset][0]: self._service(et, adapter=False)
             for et in self.a_mettre_a_jour
+        }
+        changes = changees_en_masse(Service, voulus) | self._liens_changes()
+        modifies = [
+            Service(pk=pk, version=F("version") + 1, modifie_le=maintenant, **valeurs)
+            for pk, valeurs in voulus.items()
+            if pk in changes
         ]
         modifies = self._hors_corrections(Service, modifies, _CHAMPS_SERVICE)
         Service.objects.bulk_update(
             modifies, [*_CHAMPS_SERVICE, "version", "modifie_le"], TAILLE_LOT
         )
+        self.modifiees[Service] += [service.pk for service in modifies]
         self._provenances(
             Service,
             [
@@ -1134,6 +1238,37 @@ class _Plan:
             ],
             anciennes,
         )
+
+    def _liens_changes(self) -> set[int]:
+        """Les services mis à jour dont besoins, publics ou téléphone d'accueil (tenus par
+        FINESS, réécrits par `_liens`) changent : ils changent de version comme d'un champ."""
+        existant = self.existant
+        voulus = {}
+        for et in self.a_mettre_a_jour:
+            categorie = self.categories[et.categorie]
+            voulus[existant.services[et.nofinesset][0]] = (
+                {existant.besoins[slug] for slug in categorie.besoins},
+                {existant.publics[slug] for slug in categorie.publics},
+                {et.telephone} if et.telephone else set(),
+            )
+        actuels: dict[int, tuple[set, set, set]] = {pk: (set(), set(), set()) for pk in voulus}
+        for lot in par_lots(list(voulus), TAILLE_LOT):
+            for rang, requete in enumerate(
+                (
+                    Service.besoins.through.objects.filter(service_id__in=lot).values_list(
+                        "service_id", "besoin_id"
+                    ),
+                    Service.publics.through.objects.filter(service_id__in=lot).values_list(
+                        "service_id", "public_id"
+                    ),
+                    Contact.objects.filter(service_id__in=lot, libelle=LIBELLE_CONTACT).values_list(
+                        "service_id", "telephone"
+                    ),
+                )
+            ):
+                for service, valeur in requete:
+                    actuels[service][rang].add(valeur)
+        return {pk for pk, attendus in voulus.items() if attendus != actuels[pk]}
 
     def _service(self, et: Etablissement, *, adapter: bool) -> dict:
         """Les champs qu'une catégorie FINESS fixe ; adaptés pour un INSERT brut si demandé."""

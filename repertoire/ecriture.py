@@ -9,9 +9,11 @@ et demain les gestionnaires de structure et les modérateurs) :
 - l'historique : une ligne par fiche modifiée, avec l'auteur (personne ou source) ;
 - l'index de recherche : une seule réindexation par appel, pour tout le lot.
 
-L'import FINESS écrit encore en masse par son propre chemin (`finess._Plan`), mais ses fiches
-corrigées à la main passent par ici ; le faire passer entièrement par cette porte est l'étape
-suivante (docs/adr/0007-une-porte-pour-les-fiches.md).
+Un écrivain en masse (l'import FINESS, `finess._Plan`) insère lui-même ses lignes, puis prend
+à la porte son chemin en masse : `changees_en_masse` (les fiches qui changent vraiment),
+`historiser_en_masse` (une ligne d'historique par fiche, copiée en SQL) et
+`recherche.index.indexer_fiches` (l'index bâti de ce qu'il tient, sans relecture) ; ses fiches
+corrigées à la main passent par `ecrire_fiches` (docs/adr/0007-une-porte-pour-les-fiches.md).
 """
 
 from collections.abc import Iterable, Sequence
@@ -125,14 +127,35 @@ def reindexer(rapport: RapportEcriture) -> None:
     indexer_services(sorted(rapport.services_a_indexer))
 
 
+def changees_en_masse(modele: type[Fiche], valeurs: dict[int, dict[str, Any]]) -> set[int]:
+    """Les fiches dont au moins une des valeurs voulues diffère de la base : seules celles-là
+    changent de version et d'historique (la règle de `ecrire_fiches`, pour un écrivain en
+    masse). Une requête plate par lot de 500 fiches, sans instancier de modèles."""
+    changees: set[int] = set()
+    cles = list(valeurs)
+    for debut in range(0, len(cles), 500):
+        lot = cles[debut : debut + 500]
+        champs = sorted({champ for pk in lot for champ in valeurs[pk]})
+        for pk, *actuelles in modele._default_manager.filter(pk__in=lot).values_list("pk", *champs):
+            voulues = valeurs[pk]
+            if any(
+                c in voulues and voulues[c] != v for c, v in zip(champs, actuelles, strict=True)
+            ):
+                changees.add(pk)
+    return changees
+
+
 def historiser_en_masse(
     modele: type[Fiche], cles: Sequence[int], *, auteur: Auteur, creation: bool
 ) -> None:
-    """Une ligne d'historique par fiche écrite en masse, copiée en SQL de la ligne écrite.
+    """Une ligne d'historique par fiche écrite en masse, copiée en SQL de la ligne écrite,
+    avec ses liens historisés (besoins et publics d'un service).
 
     Pour les écrivains qui insèrent sans instancier de modèles (FINESS) : django-simple-history
     ne voit pas ces écritures. La copie se fait dans la base, sans relire les fiches en Python,
-    en temps linéaire ; les colonnes sont celles que Django donne aux deux tables.
+    en temps linéaire ; les colonnes sont celles que Django donne aux deux tables. À appeler
+    une fois la fiche et ses liens écrits : l'historique est l'état après l'écriture, et
+    `diff_against` la ligne précédente donne ancien → nouveau par champ.
     """
     if not cles:
         return
@@ -152,6 +175,31 @@ def historiser_en_masse(
             marques = ", ".join(["%s"] * len(lot))
             parametres = [maintenant, auteur.source, "+" if creation else "~", *lot]
             curseur.execute(f"{sql}({marques})", parametres)
+            for champ in historique._history_m2m_fields:
+                _historiser_liens(curseur, modele, champ, lot, [maintenant, auteur.source])
+
+
+def _historiser_liens(curseur, modele: type[Fiche], champ, lot: list[int], ligne: list) -> None:
+    """Les liens (table de liaison) de chaque fiche, rattachés à la ligne d'historique qui
+    vient d'être écrite (même date, même source), comme django-simple-history les copie."""
+    historique = modele.history.model
+    liens = historique._meta.apps.get_model(
+        historique._meta.app_label, f"{historique.__name__}_{champ.name}"
+    )
+    through = getattr(modele, champ.name).through
+    nom = connection.ops.quote_name
+    colonnes = [f.column for f in through._meta.concrete_fields]
+    cible = nom(through._meta.get_field(modele._meta.model_name).column)
+    marques = ", ".join(["%s"] * len(lot))
+    curseur.execute(
+        f"INSERT INTO {nom(liens._meta.db_table)} ({', '.join(nom(c) for c in colonnes)}, "
+        f"{nom('history_id')}) SELECT {', '.join('t.' + nom(c) for c in colonnes)}, "
+        f"h.{nom('history_id')} FROM {nom(through._meta.db_table)} t "
+        f"JOIN {nom(historique._meta.db_table)} h ON h.{nom('id')} = t.{cible} "
+        f"WHERE h.{nom('history_date')} = %s AND h.{nom('history_change_reason')} = %s "
+        f"AND t.{cible} IN ({marques})",
+        [*ligne, *lot],
+    )
 
 
 def changement_du_formulaire(formulaire: Any, *, sous_fiches_modifiees: bool = False) -> Changement:

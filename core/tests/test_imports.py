@@ -165,3 +165,21 @@ def test_une_feuille_trop_large_est_refusee_et_les_lignes_ont_la_largeur_bornee(
     assert list(lignes_feuille(feuille([["a", "b"]]), "f", limites)) == [("a", "b", None)]
     with pytest.raises(ErreursImport, match="ligne 2 : plus de 3 colonnes"):
         list(lignes_feuille(feuille([["a"], [1, 2, 3, 4]]), "f", limites))
+
+
+@pytest.mark.django_db
+def test_la_cadence_ne_fait_une_pause_qu_apres_assez_d_ecriture_enchainee(monkeypatch):
+    from django.db import connection
+
+    from core import imports
+
+    pauses = []
+    monkeypatch.setattr(imports.time, "sleep", pauses.append)
+    cadence = imports.Cadence(ecriture_sans_pause=0.5)
+
+    for _ in range(6):  # six lots de 0,2 s : une pause après le troisième, puis le sixième
+        cadence.ecrit(0.2)
+        cadence.entre_deux_lots()
+
+    attendues = [imports.PAUSE_ENTRE_LOTS] * 2 if connection.vendor == "sqlite" else []
+    assert pauses == attendues

@@ -298,6 +298,8 @@ def test_l_ecriture_se_fait_par_lots_courts_et_une_interruption_se_complete_en_r
 def test_sur_sqlite_l_import_laisse_passer_les_autres_ecrivains_entre_deux_lots(monkeypatch):
     pauses = []
     monkeypatch.setattr(imports.time, "sleep", pauses.append)
+    # Chaque lot « tient le verrou » assez longtemps pour appeler une pause (core.imports.Cadence).
+    monkeypatch.setattr(imports, "ECRITURE_SANS_PAUSE", 0)
 
     rapport = importer_finess(REELS, taille_lot=4)
 

@@ -4,6 +4,7 @@
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from repertoire.recherche.expression import Cles, Et, Mots, Sauf
 from repertoire.recherche.geo import boite, distance_sql, parametres_distance
@@ -134,8 +135,10 @@ def retirer(cursor, service_ids: list[int]) -> None:
     """Rien à faire : tsvector et points suivent les lignes ; un mot orphelin ne gêne pas."""
 
 
-def ajouter(cursor, service_ids: list[int]) -> None:
-    """Verse les mots des fiches dans le vocabulaire, sans accents ni majuscules."""
+def ajouter(cursor, fiches: Sequence[tuple], points: Sequence[tuple]) -> None:
+    """Verse les mots des fiches dans le vocabulaire, sans accents ni majuscules ; tsvector
+    et points suivent les lignes (`index.COLONNES_INDEX`)."""
+    service_ids = [fiche[0] for fiche in fiches]
     cursor.execute(
         "INSERT INTO recherche_mot (mot) SELECT DISTINCT mot FROM repertoire_indexservice, "
         "regexp_split_to_table(lower(unaccent(nom || ' ' || texte)), '[^a-z0-9]+') AS mot "

@@ -139,29 +139,21 @@ def retirer(cursor, service_ids: list[int]) -> None:
     )
 
 
-def ajouter(cursor, service_ids: list[int]) -> None:
-    liste = _liste(service_ids)
-    cursor.execute(
-        "INSERT INTO recherche_fts (rowid, nom, texte, cles) SELECT service_id, nom, texte, cles "
-        f"FROM repertoire_indexservice WHERE service_id IN ({liste})",
-        service_ids,
+def ajouter(cursor, fiches: Sequence[tuple], points: Sequence[tuple]) -> None:
+    """Verse dans FTS5, le R*Tree et la table des mots les lignes qui viennent d'être écrites
+    (`index.COLONNES_INDEX`, `index.COLONNES_POINT`), sans les relire."""
+    cursor.executemany(
+        "INSERT INTO recherche_fts (rowid, nom, texte, cles) VALUES (%s, %s, %s, %s)",
+        [fiche[:4] for fiche in fiches],
     )
-    cursor.execute(
-        "INSERT INTO recherche_points SELECT id, latitude, latitude, longitude, longitude, "
-        f"service_id, latitude, longitude FROM repertoire_pointservice "
-        f"WHERE service_id IN ({liste})",
-        service_ids,
+    cursor.executemany(
+        "INSERT INTO recherche_points VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        [(cle, lat, lat, lon, lon, service, lat, lon) for cle, service, _, lat, lon in points],
     )
-    cursor.execute(
-        f"SELECT nom, texte FROM repertoire_indexservice WHERE service_id IN ({liste})",
-        service_ids,
-    )
-    mots = {
-        mot
-        for nom, texte in cursor.fetchall()
-        for mot in f"{nom} {texte}".split()  # déjà normalisés : expression.texte_indexe
-        if 2 <= len(mot) <= 60
-    }
+    # Déjà normalisés (expression.texte_indexe) ; les textes se répètent d'une catégorie à
+    # l'autre : chacun n'est découpé qu'une fois.
+    textes = {nom for _, nom, *_ in fiches} | {texte for _, _, texte, *_ in fiches}
+    mots = {mot for texte in textes for mot in texte.split() if 2 <= len(mot) <= 60}
     cursor.executemany("INSERT OR IGNORE INTO recherche_mot VALUES (%s)", [[m] for m in mots])
 
 
