@@ -1013,14 +1013,26 @@ class _Plan:
             etape()
         rapport.conflits += partiel.conflits
 
-    def _hors_corrections(self, modele: type, fiches: list, champs: Sequence[str]) -> list:
+    def _hors_corrections(
+        self,
+        modele: type,
+        fiches: list,
+        champs: Sequence[str],
+        liens_changes: Collection[int] = frozenset(),
+    ) -> list:
         """Les fiches qu'une personne a corrigées passent par la porte des fiches, qui garde
-        ses corrections et dit le conflit ; rend les autres, à écrire en masse."""
+        ses corrections et dit le conflit ; rend les autres, à écrire en masse. Une fiche dont
+        seuls les liens tenus par FINESS changent (`liens_changes` : besoins, publics, téléphone
+        d'accueil) change quand même de version, avec sa ligne d'historique."""
         corrigees = self.existant.corrigees.get(modele, set())
         par_la_porte = [fiche for fiche in fiches if fiche.pk in corrigees]
         if par_la_porte:
             changements = [
-                Changement(fiche, {champ: getattr(fiche, champ) for champ in champs})
+                Changement(
+                    fiche,
+                    {champ: getattr(fiche, champ) for champ in champs},
+                    sous_fiches_modifiees=fiche.pk in liens_changes,
+                )
                 for fiche in par_la_porte
             ]
             ecrit = ecrire_fiches(changements=changements, auteur=Auteur(SOURCE), indexer=False)
@@ -1219,13 +1231,14 @@ class _Plan:
             existant.services[et.nofinesset][0]: self._service(et, adapter=False)
             for et in self.a_mettre_a_jour
         }
-        changes = changees_en_masse(Service, voulus) | self._liens_changes()
+        liens_changes = self._liens_changes()
+        changes = changees_en_masse(Service, voulus) | liens_changes
         modifies = [
             Service(pk=pk, version=F("version") + 1, modifie_le=maintenant, **valeurs)
             for pk, valeurs in voulus.items()
             if pk in changes
         ]
-        modifies = self._hors_corrections(Service, modifies, _CHAMPS_SERVICE)
+        modifies = self._hors_corrections(Service, modifies, _CHAMPS_SERVICE, liens_changes)
         Service.objects.bulk_update(
             modifies, [*_CHAMPS_SERVICE, "version", "modifie_le"], TAILLE_LOT
         )
