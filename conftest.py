@@ -17,6 +17,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         charger_communes()
         synchroniser_referentiels()
+    yield
+    with django_db_blocker.unblock():
+        _fermer_les_connexions_restees_ouvertes()
+
+
+def _fermer_les_connexions_restees_ouvertes() -> None:
+    """PostgreSQL refuse de supprimer la base de test tant qu'une autre session y est
+    connectée : un fil du serveur des tests de navigateur peut n'avoir pas encore rendu la
+    sienne quand la session de test se termine. On la ferme, en disant laquelle c'était."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT pid, state, left(query, 120), pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, etat, requete, _ in curseur.fetchall():
+            print(f"Connexion restée ouverte à la base de test fermée : {pid} ({etat}) {requete}")
 
 
 @pytest.fixture(autouse=True)
