@@ -4,7 +4,8 @@ Un signalement (« Signaler une erreur ») vient de n'importe qui ; une proposit
 changement champ par champ (ancien → nouveau) d'une fiche, à une version donnée, qu'un
 modérateur accepte (écrit par la porte des fiches), refuse avec une raison, ou qui est
 remplacée par une plus récente. Les états sont des machines explicites (django-fsm-2) :
-aucune transition en dehors de celles écrites ici.
+aucune transition en dehors de celles écrites ici, et deux décisions simultanées sur la même
+ligne ne passent pas toutes les deux (`ConcurrentTransitionMixin` : l'UPDATE vérifie l'état lu).
 """
 
 from typing import Any
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from repertoire.models import Service, Structure
 from territoires.models import Departement
@@ -62,7 +63,7 @@ class SignalementQuerySet(models.QuerySet):
         return self.filter(etat=Signalement.Etat.NOUVEAU)
 
 
-class Signalement(AvecFiche):
+class Signalement(ConcurrentTransitionMixin, AvecFiche):
     """« Signaler une erreur » : ce que voit le public, sans compte. Aucune adresse IP n'est
     gardée ; `client` est un pseudonyme HMAC (core.connexions.pseudonyme)."""
 
@@ -110,7 +111,7 @@ class PropositionQuerySet(models.QuerySet):
         return self.filter(etat=Proposition.Etat.PROPOSEE)
 
 
-class Proposition(AvecFiche):
+class Proposition(ConcurrentTransitionMixin, AvecFiche):
     """Un changement champ par champ d'une fiche lue à `version_lue`.
 
     `diff` : {champ: {"avant": …, "apres": …}}. Une proposition déjà publiée (territoire

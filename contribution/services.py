@@ -150,6 +150,8 @@ def proposer(
 
 
 def _remplacer_les_precedentes(proposition: Proposition, auteur: Any) -> None:
+    if auteur is None:
+        return
     precedentes = Proposition.objects.ouvertes().filter(
         auteur=auteur,
         structure=proposition.structure_id,
