@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
@@ -40,6 +41,11 @@ def _structure(pk: int) -> Structure:
 
 def _url(fiche: Fiche) -> str:
     return url_service(fiche) if isinstance(fiche, Service) else url_structure(fiche)
+
+
+def _url_historique(fiche: Fiche) -> str:
+    nom = "historique-service" if isinstance(fiche, Service) else "historique-structure"
+    return reverse(f"contribution:{nom}", args=[fiche.pk])
 
 
 def _exiger(request: HttpRequest, action: Action, fiche: Fiche) -> None:
@@ -214,6 +220,7 @@ def proposition(request: HttpRequest, pk: int) -> HttpResponse:
         "proposition": prop,
         "fiche": fiche,
         "url_fiche": _url(fiche),
+        "url_historique": _url_historique(fiche),
         "lignes": _lignes_diff(prop),
         "perimee": fiche.version != (prop.version_publiee or prop.version_lue),
         "refus": refus,
@@ -259,6 +266,7 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
         "signalement": sig,
         "fiche": fiche,
         "url_fiche": _url(fiche),
+        "url_historique": _url_historique(fiche),
         "correction": correction,
         "classement": classement,
     }
