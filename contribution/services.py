@@ -82,6 +82,7 @@ def classer_signalement(*, signalement: Signalement, par: Any, reponse: str) -> 
     """Classé sans suite, avec la réponse faite à son auteur."""
     if not reponse.strip():
         raise ContributionRefusee("Dites pourquoi ce signalement est classé sans suite.")
+    signalement = _signalement_a_traiter(signalement)
     signalement.classer(par=par, reponse=reponse)
     signalement.save()
     _informer("signalement_classe", signalement.courriel, {"signalement": signalement})
@@ -93,6 +94,7 @@ def corriger_depuis_signalement(
 ) -> Proposition:
     """Le modérateur corrige la fiche signalée : une proposition (avec son diff, gardée pour
     l'historique de la modération) qu'il accepte aussitôt, par la porte."""
+    signalement = _signalement_a_traiter(signalement)
     proposition = proposer(
         fiche=signalement.fiche,
         valeurs=valeurs,
@@ -105,6 +107,27 @@ def corriger_depuis_signalement(
     signalement.corriger(par=par, reponse="La fiche a été corrigée.")
     signalement.save()
     _informer("signalement_corrige", signalement.courriel, {"signalement": signalement})
+    return proposition
+
+
+def _signalement_a_traiter(signalement: Signalement) -> Signalement:
+    """Relu sous verrou : deux modérateurs ne traitent pas le même signalement."""
+    signalement = Signalement.objects.select_for_update().get(pk=signalement.pk)
+    if signalement.etat != Signalement.Etat.NOUVEAU:
+        raise ContributionRefusee(
+            f"Ce signalement a déjà été traité ({signalement.get_etat_display()}) : "
+            "rien n'a été modifié."
+        )
+    return signalement
+
+
+def _proposition_ouverte(proposition: Proposition) -> Proposition:
+    """Relue sous verrou : une proposition déjà décidée ne l'est pas une seconde fois."""
+    proposition = Proposition.objects.select_for_update().get(pk=proposition.pk)
+    if proposition.etat != Proposition.Etat.PROPOSEE:
+        raise ContributionRefusee(
+            f"Cette proposition est déjà {proposition.get_etat_display()} : rien n'a été modifié."
+        )
     return proposition
 
 
@@ -183,19 +206,18 @@ def accepter(
     (`version_lue` : celle que le modérateur a lue). Une proposition déjà publiée est
     confirmée sans rien réécrire.
     """
-    proposition = Proposition.objects.select_for_update().get(pk=proposition.pk)
-    if not proposition.deja_publiee or valeurs is not None:
-        fiche = proposition.fiche
-        voulues = proposition.apres() if valeurs is None else valeurs
-        lue = version_lue if version_lue is not None else proposition.version_lue
-        if proposition.deja_publiee and version_lue is None:
-            lue = proposition.version_publiee
-        _ecrire(fiche, voulues, lue, Auteur("moderation", par))
-        if valeurs is not None:
-            proposition.diff = {
-                champ: {"avant": proposition.diff.get(champ, {}).get("avant"), "apres": valeur}
-                for champ, valeur in valeurs.items()
-            }
+    proposition = _proposition_ouverte(proposition)
+    if valeurs is not None:
+        # Le diff gardé est celui qui est vraiment publié, contre la fiche d'aujourd'hui.
+        proposition.diff = diff_de(proposition.fiche, valeurs)
+        _ecrire(proposition.fiche, valeurs, version_lue, Auteur("moderation", par))
+    elif not proposition.deja_publiee:
+        _ecrire(
+            proposition.fiche,
+            proposition.apres(),
+            proposition.version_lue,
+            Auteur("moderation", par),
+        )
     proposition.accepter(par=par)
     proposition.save()
     if informer:
@@ -209,7 +231,7 @@ def refuser(*, proposition: Proposition, par: Any, raison: str) -> None:
     la fiche depuis."""
     if not raison.strip():
         raise ContributionRefusee("Dites pourquoi cette proposition est refusée.")
-    proposition = Proposition.objects.select_for_update().get(pk=proposition.pk)
+    proposition = _proposition_ouverte(proposition)
     if proposition.deja_publiee:
         _ecrire(
             proposition.fiche,

@@ -63,7 +63,7 @@ def signaler_structure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @publique("« Signaler une erreur » est ouvert à tous, sans compte (anti-abus sans tiers)")
 def signaler_service(request: HttpRequest, pk: int) -> HttpResponse:
-    return _signaler(request, _service(pk))
+    return _signaler(request, get_object_or_404(Service.objects.publies(), pk=pk))
 
 
 def _signaler(request: HttpRequest, fiche: Fiche) -> HttpResponse:
@@ -197,7 +197,7 @@ def proposition(request: HttpRequest, pk: int) -> HttpResponse:
     initial.update(prop.apres())
     edition = FicheForm(donnees if action == "modifier" else None, fiche=fiche, initial=initial)
     try:
-        if action == "accepter" and prop.etat == Proposition.Etat.PROPOSEE:
+        if action == "accepter":
             services.accepter(proposition=prop, par=request.user)
             return _fait(request, "Proposition acceptée : la fiche est à jour.")
         if action == "refuser" and refus.is_valid():
@@ -261,7 +261,8 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
     except VersionPerimee:
         correction.add_error(None, _conflit(fiche))
     except services.ContributionRefusee as refusee:
-        correction.add_error(None, str(refusee))
+        messages.error(request, str(refusee))
+        return redirect("contribution:signalement", pk=sig.pk)
     contexte = {
         "signalement": sig,
         "fiche": fiche,

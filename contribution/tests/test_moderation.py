@@ -8,6 +8,7 @@ from django.urls import reverse
 from contribution import services
 from contribution.models import Motif, Proposition, Signalement
 from repertoire.ecriture import Auteur, Changement, ecrire_fiches
+from repertoire.models import Service
 
 from .conftest import AUXERRE, NEVERS, service_a, structure_a
 
@@ -130,7 +131,7 @@ def test_modifier_puis_accepter_publie_les_valeurs_du_moderateur(
     assert structure_nievre.nom == "CLIC du Nivernais"
     proposition.refresh_from_db()
     assert proposition.etat == Proposition.Etat.ACCEPTEE
-    assert proposition.diff["nom"] == {"avant": "CLIC de Nevers", "apres": "CLIC du Nivernais"}
+    assert proposition.diff == {"nom": {"avant": "CLIC de Nevers", "apres": "CLIC du Nivernais"}}
 
 
 def test_un_signalement_corrige_publie_la_fiche_et_informe_son_auteur(
@@ -218,3 +219,43 @@ def test_retablir_depuis_une_page_perimee_est_refuse_en_francais(
     assert "a été modifiée par quelqu&#x27;un d&#x27;autre" in reponse.content.decode()
     structure_nievre.refresh_from_db()
     assert structure_nievre.nom == "Nom récent"
+
+
+def test_une_proposition_deja_decidee_ne_l_est_pas_une_seconde_fois(
+    client, moderateur_nievre, structure_nievre
+):
+    proposition = proposer(structure_nievre, nom="CLIC du Nivernais")
+    client.force_login(moderateur_nievre)
+    url = reverse("contribution:proposition", args=[proposition.pk])
+    client.post(url, {"action": "accepter"})
+    reponse = client.post(url, {"action": "refuser", "raison": "Trop tard"}, follow=True)
+    assert "Cette proposition est déjà acceptée : rien n&#x27;a été modifié." in (
+        reponse.content.decode()
+    )
+    proposition.refresh_from_db()
+    assert proposition.etat == Proposition.Etat.ACCEPTEE
+    structure_nievre.refresh_from_db()
+    assert structure_nievre.nom == "CLIC du Nivernais"
+
+
+def test_un_signalement_deja_traite_ne_l_est_pas_une_seconde_fois(
+    client, moderateur_nievre, structure_nievre
+):
+    signalement = signaler(structure_nievre)
+    services.classer_signalement(signalement=signalement, par=moderateur_nievre, reponse="Non")
+    client.force_login(moderateur_nievre)
+    reponse = client.post(
+        reverse("contribution:signalement", args=[signalement.pk]),
+        {"action": "classer", "raison": "Encore"},
+        follow=True,
+    )
+    assert "Ce signalement a déjà été traité" in reponse.content.decode()
+    signalement.refresh_from_db()
+    assert signalement.reponse == "Non"
+
+
+def test_on_ne_signale_pas_un_service_non_publie(client):
+    service = service_a(NEVERS)
+    Service.objects.filter(pk=service.pk).update(statut=Service.Statut.BROUILLON)
+    url = reverse("contribution:signaler-service", args=[service.pk])
+    assert client.get(url).status_code == 404
