@@ -98,3 +98,36 @@ def test_un_signalement_modere_met_la_fiche_publiee_a_jour(page, site, settings)
 
     page.goto(f"{site}/services/{service.pk}/")
     expect(page.locator("main")).to_contain_text("Ouvert du lundi au samedi matin.")
+
+
+def test_la_proposition_la_modification_et_l_historique_passent_axe_core(page, site, settings):
+    from contribution import services
+    from contribution.models import Proposition
+
+    service = _service()
+    moderateur = UtilisateurFactory(is_superuser=True)
+    proposition = services.proposer(
+        fiche=service,
+        valeurs={"nom": f"{service.nom} (nouveau nom)"},
+        version_lue=service.version,
+        auteur=None,
+        origine=Proposition.Origine.GESTIONNAIRE,
+    )
+    client = Client()
+    client.force_login(moderateur)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])
+
+    page.goto(f"{site}/moderation/propositions/{proposition.pk}/")
+    expect(page.get_by_role("table")).to_contain_text("(nouveau nom)")
+    page.get_by_role("button", name="Refuser").click()
+    expect(page.locator("#id_raison_error")).to_contain_text("la raison est obligatoire")
+    _sans_violation(page)
+    page.get_by_role("button", name="Accepter et publier").click()
+    expect(page.get_by_role("status")).to_contain_text("Proposition acceptée")
+
+    page.goto(f"{site}/services/{service.pk}/modifier/")
+    _sans_violation(page)
+    page.goto(f"{site}/services/{service.pk}/historique/")
+    expect(page.locator("main")).to_contain_text("moderation")
+    _sans_violation(page)
