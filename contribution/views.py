@@ -147,12 +147,8 @@ def _conflit(fiche: Fiche) -> str:
 def file_moderation(request: HttpRequest) -> HttpResponse:
     """Les propositions et signalements ouverts dont la fiche est dans le territoire du
     modérateur (`peut(…, MODERER, fiche)`)."""
-    propositions = [
-        p for p in _propositions().ouvertes() if peut(request.user, Action.MODERER, p.fiche)
-    ]
-    signalements = [
-        s for s in _signalements().a_traiter() if peut(request.user, Action.MODERER, s.fiche)
-    ]
+    propositions = _du_territoire(request.user, _propositions().ouvertes())
+    signalements = _du_territoire(request.user, _signalements().a_traiter())
     return render(
         request,
         "contribution/file.html",
@@ -161,6 +157,20 @@ def file_moderation(request: HttpRequest) -> HttpResponse:
             "signalements": signalements,
         },
     )
+
+
+def _du_territoire(utilisateur: Any, elements: Any) -> list:
+    """Ceux dont la fiche est dans le territoire du modérateur : `peut` est posée une fois par
+    territoire distinct (lieux et zones préchargés), pas une fois par élément."""
+    decisions: dict[Any, bool] = {}
+    gardes = []
+    for element in elements:
+        territoire = element.fiche.territoire_pour_permissions()
+        if territoire not in decisions:
+            decisions[territoire] = peut(utilisateur, Action.MODERER, territoire)
+        if decisions[territoire]:
+            gardes.append(element)
+    return gardes
 
 
 def _propositions() -> Any:

@@ -259,3 +259,23 @@ def test_on_ne_signale_pas_un_service_non_publie(client):
     Service.objects.filter(pk=service.pk).update(statut=Service.Statut.BROUILLON)
     url = reverse("contribution:signaler-service", args=[service.pk])
     assert client.get(url).status_code == 404
+
+
+def test_la_file_ne_fait_pas_une_requete_par_element(
+    client, moderateur_nievre, django_assert_max_num_queries
+):
+    client.force_login(moderateur_nievre)
+    for numero in range(2):
+        proposer(structure_a(NEVERS), nom=f"Proposé {numero}")
+        signaler(service_a(NEVERS), texte=f"Erreur {numero}")
+    client.get(reverse("contribution:file"))  # session et rôles lus une fois
+    with django_assert_max_num_queries(30) as requetes:
+        client.get(reverse("contribution:file"))
+    avant = len(requetes)
+    for numero in range(4):
+        proposer(structure_a(NEVERS), nom=f"Encore {numero}")
+        signaler(service_a(NEVERS), texte=f"Encore {numero}")
+    with django_assert_max_num_queries(avant):
+        page = client.get(reverse("contribution:file")).content.decode()
+    assert "Propositions de modification (6)" in page
+    assert "Signalements d'erreur (6)" in page
