@@ -143,6 +143,7 @@ def diff_de(fiche: Fiche, valeurs: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+@transaction.atomic
 def proposer(
     *,
     fiche: Fiche,
@@ -210,7 +211,8 @@ def accepter(
     if valeurs is not None:
         # Le diff gardé est celui qui est vraiment publié, contre la fiche d'aujourd'hui.
         proposition.diff = diff_de(proposition.fiche, valeurs)
-        _ecrire(proposition.fiche, valeurs, version_lue, Auteur("moderation", par))
+        lue = version_lue or proposition.version_publiee or proposition.version_lue
+        _ecrire(proposition.fiche, valeurs, lue, Auteur("moderation", par))
     elif not proposition.deja_publiee:
         _ecrire(
             proposition.fiche,
