@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "repertoire",
     "echanges",
     "pilotage",
+    "contribution",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,18 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # Invitations par courriel : le lien expire après ce nombre de jours.
 COMPTES_INVITATION_JOURS = env_int("COMPTES_INVITATION_JOURS", 7)
+# Contributions (issue 11) : une modification de gestionnaire est « retenu » (jusqu'à relecture)
+# ou « publie_puis_relu », dans un département sans réglage (contribution.ReglageModeration).
+CONTRIBUTION_MODERATION = env_str("CONTRIBUTION_MODERATION", "retenu")
+if CONTRIBUTION_MODERATION not in {"retenu", "publie_puis_relu"}:
+    raise ImproperlyConfigured(
+        f"CONTRIBUTION_MODERATION vaut « retenu » ou « publie_puis_relu », pas "
+        f"« {CONTRIBUTION_MODERATION} »."
+    )
+# « Signaler une erreur » : envois par adresse (pseudonymisée) et par minute ; un même
+# signalement (fiche, motif, texte) reçu dans ce nombre d'heures n'est pas enregistré deux fois.
+CONTRIBUTION_SIGNALEMENTS_PAR_MINUTE = env_int("CONTRIBUTION_SIGNALEMENTS_PAR_MINUTE", 5)
+CONTRIBUTION_DOUBLON_HEURES = env_int("CONTRIBUTION_DOUBLON_HEURES", 24)
 # Lien de réinitialisation du mot de passe : valable une heure.
 PASSWORD_RESET_TIMEOUT = 3600
 

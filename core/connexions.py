@@ -23,3 +23,10 @@ def client_pour_journal(
     message = f"{username or ''}\x00{ip_address or ''}".encode()
     empreinte = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
     return f"{{client: {empreinte[:12]}, chemin: {path_info}}}"
+
+
+def pseudonyme(valeur: str, *, usage: str) -> str:
+    """Un pseudonyme HMAC stable d'une valeur personnelle (une adresse IP), propre à un usage :
+    assez pour compter les envois d'un même client, sans jamais garder la valeur en clair."""
+    message = f"{usage}\x00{valeur}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()

@@ -1,0 +1,336 @@
+"""Pages des contributions : signaler une erreur (public), modifier une fiche (gestionnaire),
+file de modération et historique (modérateur). Vues minces : permission, formulaire, service."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from comptes.acces import reservee
+from comptes.permissions import Action, peut
+from contribution import services
+from contribution.forms import LIBELLES, FicheForm, RaisonForm, RetablirForm, SignalementForm
+from contribution.models import Proposition, Signalement
+from core.acces import publique
+from core.connexions import pseudonyme
+from core.limitation import adresse_client
+from repertoire.ecriture import VersionPerimee
+from repertoire.forms import CONFLIT
+from repertoire.models import Service, Structure
+from repertoire.views import url_service, url_structure
+
+Fiche = Structure | Service
+REFUS = "contribution/interdit.html"
+
+
+def _service(pk: int) -> Service:
+    return get_object_or_404(
+        Service.objects.select_related("structure").prefetch_related(
+            "lieux", "zones", "structure__lieux"
+        ),
+        pk=pk,
+    )
+
+
+def _structure(pk: int) -> Structure:
+    return get_object_or_404(Structure.objects.prefetch_related("lieux"), pk=pk)
+
+
+def _url(fiche: Fiche) -> str:
+    return url_service(fiche) if isinstance(fiche, Service) else url_structure(fiche)
+
+
+def _url_historique(fiche: Fiche) -> str:
+    nom = "historique-service" if isinstance(fiche, Service) else "historique-structure"
+    return reverse(f"contribution:{nom}", args=[fiche.pk])
+
+
+def _exiger(request: HttpRequest, action: Action, fiche: Fiche) -> None:
+    if not peut(request.user, action, fiche):
+        raise PermissionDenied
+
+
+# --- Signaler une erreur (public) -------------------------------------------------------------
+
+
+@publique("« Signaler une erreur » est ouvert à tous, sans compte (anti-abus sans tiers)")
+def signaler_structure(request: HttpRequest, pk: int) -> HttpResponse:
+    return _signaler(request, _structure(pk))
+
+
+@publique("« Signaler une erreur » est ouvert à tous, sans compte (anti-abus sans tiers)")
+def signaler_service(request: HttpRequest, pk: int) -> HttpResponse:
+    return _signaler(request, get_object_or_404(Service.objects.publies(), pk=pk))
+
+
+def _signaler(request: HttpRequest, fiche: Fiche) -> HttpResponse:
+    form = SignalementForm(request.POST or None)
+    contexte: dict[str, Any] = {"fiche": fiche, "url_fiche": _url(fiche), "form": form}
+    if request.method != "POST":
+        return render(request, "contribution/signaler.html", contexte)
+    client = pseudonyme(adresse_client(request), usage="signalement")
+    if services.debit_depasse(client):
+        return render(request, "contribution/trop_de_signalements.html", contexte, status=429)
+    if not form.is_valid():
+        return render(request, "contribution/signaler.html", contexte, status=400)
+    if form.est_un_robot():
+        contexte["enregistre"] = True  # rien n'est dit au robot : il croit avoir réussi
+        return render(request, "contribution/merci.html", contexte)
+    signalement = services.signaler(
+        fiche=fiche,
+        motif=form.cleaned_data["motif"],
+        texte=form.cleaned_data["texte"],
+        courriel=form.cleaned_data["courriel"],
+        client=client,
+    )
+    contexte["enregistre"] = signalement is not None
+    return render(request, "contribution/merci.html", contexte)
+
+
+# --- Modifier une fiche (gestionnaire) --------------------------------------------------------
+
+
+@reservee(Action.MODIFIER_FICHE, refus=REFUS)
+def modifier_structure(request: HttpRequest, pk: int) -> HttpResponse:
+    return _modifier(request, _structure(pk))
+
+
+@reservee(Action.MODIFIER_FICHE, refus=REFUS)
+def modifier_service(request: HttpRequest, pk: int) -> HttpResponse:
+    return _modifier(request, _service(pk))
+
+
+def _modifier(request: HttpRequest, fiche: Fiche) -> HttpResponse:
+    _exiger(request, Action.MODIFIER_FICHE, fiche)
+    form = FicheForm(request.POST or None, fiche=fiche)
+    mode = services.mode_de_moderation(fiche)
+    contexte = {"fiche": fiche, "url_fiche": _url(fiche), "form": form, "mode": mode}
+    if request.method == "POST" and form.is_valid():
+        try:
+            resultat = services.modifier_par_gestionnaire(
+                fiche=fiche,
+                valeurs=form.valeurs(),
+                version_lue=form.cleaned_data["version_lue"],
+                par=request.user,
+            )
+        except VersionPerimee:
+            form.add_error(None, _conflit(fiche))
+        except services.ContributionRefusee as refus:
+            form.add_error(None, str(refus))
+        else:
+            if resultat.publiee:
+                messages.success(
+                    request, "Vos modifications sont publiées ; un modérateur les relira."
+                )
+            else:
+                messages.success(
+                    request,
+                    "Vos modifications sont enregistrées : elles seront publiées après la "
+                    "relecture d'un modérateur.",
+                )
+            return redirect(_url(fiche))
+    statut = 400 if form.errors else 200
+    return render(request, "contribution/modifier.html", contexte, status=statut)
+
+
+def _conflit(fiche: Fiche) -> str:
+    return CONFLIT.format(fiche=f"{fiche._meta.verbose_name} « {fiche} »", quand="entre-temps")
+
+
+# --- Modération -------------------------------------------------------------------------------
+
+
+@reservee(Action.MODERER, refus=REFUS)
+def file_moderation(request: HttpRequest) -> HttpResponse:
+    """Les propositions et signalements ouverts dont la fiche est dans le territoire du
+    modérateur (`peut(…, MODERER, fiche)`)."""
+    propositions = _du_territoire(request.user, _propositions().ouvertes())
+    signalements = _du_territoire(request.user, _signalements().a_traiter())
+    return render(
+        request,
+        "contribution/file.html",
+        {
+            "propositions": [(p, _lignes_diff(p)) for p in propositions],
+            "signalements": signalements,
+        },
+    )
+
+
+def _du_territoire(utilisateur: Any, elements: Any) -> list:
+    """Ceux dont la fiche est dans le territoire du modérateur : `peut` est posée une fois par
+    territoire distinct (lieux et zones préchargés), pas une fois par élément."""
+    decisions: dict[Any, bool] = {}
+    gardes = []
+    for element in elements:
+        territoire = element.fiche.territoire_pour_permissions()
+        if territoire not in decisions:
+            decisions[territoire] = peut(utilisateur, Action.MODERER, territoire)
+        if decisions[territoire]:
+            gardes.append(element)
+    return gardes
+
+
+def _propositions() -> Any:
+    return Proposition.objects.select_related(
+        "structure", "service__structure", "auteur"
+    ).prefetch_related(
+        "structure__lieux", "service__lieux", "service__zones", "service__structure__lieux"
+    )
+
+
+def _signalements() -> Any:
+    return Signalement.objects.select_related("structure", "service__structure").prefetch_related(
+        "structure__lieux", "service__lieux", "service__zones", "service__structure__lieux"
+    )
+
+
+def _lignes_diff(proposition: Proposition) -> list[dict[str, Any]]:
+    return [
+        {"champ": LIBELLES.get(champ, champ), "avant": v["avant"], "apres": v["apres"]}
+        for champ, v in proposition.diff.items()
+    ]
+
+
+@reservee(Action.MODERER, refus=REFUS)
+def proposition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accepter, refuser avec une raison, ou modifier puis accepter."""
+    prop = get_object_or_404(_propositions(), pk=pk)
+    fiche = prop.fiche
+    _exiger(request, Action.MODERER, fiche)
+    action = request.POST.get("action") if request.method == "POST" else None
+    donnees = request.POST if action else None
+    refus = RaisonForm(donnees if action == "refuser" else None)
+    initial = {"version_lue": fiche.version, **{c: getattr(fiche, c) for c in prop.diff}}
+    initial.update(prop.apres())
+    edition = FicheForm(donnees if action == "modifier" else None, fiche=fiche, initial=initial)
+    try:
+        if action == "accepter":
+            services.accepter(proposition=prop, par=request.user)
+            return _fait(request, "Proposition acceptée : la fiche est à jour.")
+        if action == "refuser" and refus.is_valid():
+            services.refuser(
+                proposition=prop, par=request.user, raison=refus.cleaned_data["raison"]
+            )
+            return _fait(request, "Proposition refusée ; son auteur en est informé.")
+        if action == "modifier" and edition.is_valid():
+            services.accepter(
+                proposition=prop,
+                par=request.user,
+                valeurs=edition.valeurs(),
+                version_lue=edition.cleaned_data["version_lue"],
+            )
+            return _fait(request, "Proposition modifiée puis acceptée : la fiche est à jour.")
+    except services.ContributionRefusee as refusee:
+        messages.error(request, str(refusee))
+        return redirect("contribution:proposition", pk=prop.pk)
+    contexte = {
+        "proposition": prop,
+        "fiche": fiche,
+        "url_fiche": _url(fiche),
+        "url_historique": _url_historique(fiche),
+        "lignes": _lignes_diff(prop),
+        "perimee": fiche.version != (prop.version_publiee or prop.version_lue),
+        "refus": refus,
+        "edition": edition,
+    }
+    statut = 400 if action and (refus.errors or edition.errors) else 200
+    return render(request, "contribution/proposition.html", contexte, status=statut)
+
+
+def _fait(request: HttpRequest, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("contribution:file")
+
+
+@reservee(Action.MODERER, refus=REFUS)
+def signalement(request: HttpRequest, pk: int) -> HttpResponse:
+    """Corriger la fiche signalée (une proposition aussitôt acceptée) ou classer sans suite."""
+    sig = get_object_or_404(_signalements(), pk=pk)
+    fiche = sig.fiche
+    _exiger(request, Action.MODERER, fiche)
+    action = request.POST.get("action") if request.method == "POST" else None
+    correction = FicheForm(request.POST if action == "corriger" else None, fiche=fiche)
+    classement = RaisonForm(request.POST if action == "classer" else None)
+    try:
+        if action == "corriger" and correction.is_valid():
+            services.corriger_depuis_signalement(
+                signalement=sig,
+                valeurs=correction.valeurs(),
+                version_lue=correction.cleaned_data["version_lue"],
+                par=request.user,
+            )
+            return _fait(request, "Fiche corrigée ; l'auteur du signalement en est informé.")
+        if action == "classer" and classement.is_valid():
+            services.classer_signalement(
+                signalement=sig, par=request.user, reponse=classement.cleaned_data["raison"]
+            )
+            return _fait(request, "Signalement classé sans suite.")
+    except VersionPerimee:
+        correction.add_error(None, _conflit(fiche))
+    except services.ContributionRefusee as refusee:
+        messages.error(request, str(refusee))
+        return redirect("contribution:signalement", pk=sig.pk)
+    contexte = {
+        "signalement": sig,
+        "fiche": fiche,
+        "url_fiche": _url(fiche),
+        "url_historique": _url_historique(fiche),
+        "correction": correction,
+        "classement": classement,
+    }
+    statut = 400 if action else 200
+    return render(request, "contribution/signalement.html", contexte, status=statut)
+
+
+# --- Historique -------------------------------------------------------------------------------
+
+
+@reservee(Action.MODERER, refus=REFUS)
+def historique_structure(request: HttpRequest, pk: int) -> HttpResponse:
+    return _historique(request, _structure(pk))
+
+
+@reservee(Action.MODERER, refus=REFUS)
+def historique_service(request: HttpRequest, pk: int) -> HttpResponse:
+    return _historique(request, _service(pk))
+
+
+def _historique(request: HttpRequest, fiche: Fiche) -> HttpResponse:
+    """Chaque version de la fiche (qui, quand, quoi) ; « Rétablir cette version »."""
+    _exiger(request, Action.MODERER, fiche)
+    form = RetablirForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retablir(
+                fiche=fiche,
+                history_id=form.cleaned_data["history_id"],
+                version_lue=form.cleaned_data["version_lue"],
+                par=request.user,
+            )
+        except services.ContributionRefusee as refusee:
+            messages.error(request, str(refusee))
+        else:
+            messages.success(request, "Version rétablie : la fiche a repris ces valeurs.")
+        return redirect(request.path)
+    return render(
+        request,
+        "contribution/historique.html",
+        {"fiche": fiche, "url_fiche": _url(fiche), "versions": _versions(fiche)},
+    )
+
+
+def _versions(fiche: Fiche) -> list[dict[str, Any]]:
+    lignes = list(fiche.history.select_related("history_user").order_by("-history_date"))
+    versions = []
+    for ligne, precedente in zip(lignes, [*lignes[1:], None], strict=True):
+        changements = []
+        if precedente is not None:
+            delta = ligne.diff_against(
+                precedente, excluded_fields=["modifie_le", "champs_corriges"]
+            )
+            changements = [(c.field, c.old, c.new) for c in delta.changes]
+        versions.append({"ligne": ligne, "changements": changements})
+    return versions
