@@ -30,16 +30,23 @@ def _candidats():
     )
 
 
-def _peut_trancher(utilisateur, candidat: Candidat) -> bool:
-    """Un modérateur tranche une paire dont il modère les deux fiches."""
-    return peut(utilisateur, Action.MODERER, candidat.service_a) and peut(
-        utilisateur, Action.MODERER, candidat.service_b
-    )
+def _peut_trancher(utilisateur, candidat: Candidat, memoire: dict | None = None) -> bool:
+    """Un modérateur tranche une paire dont il modère les deux fiches. `memoire` : la réponse
+    par territoire, pour qu'une liste ne pose qu'une question par commune (et non par fiche)."""
+    memoire = {} if memoire is None else memoire
+    for service in (candidat.service_a, candidat.service_b):
+        territoire = service.territoire_pour_permissions()
+        if territoire not in memoire:
+            memoire[territoire] = peut(utilisateur, Action.MODERER, territoire)
+        if not memoire[territoire]:
+            return False
+    return True
 
 
 @reservee(Action.MODERER)
 def liste(request: HttpRequest) -> HttpResponse:
-    candidats = [c for c in _candidats() if _peut_trancher(request.user, c)]
+    memoire: dict = {}
+    candidats = [c for c in _candidats() if _peut_trancher(request.user, c, memoire)]
     page = Paginator(candidats, PAR_PAGE).get_page(request.GET.get("page"))
     return render(request, "doublons/liste.html", {"page": page, "total": len(candidats)})
 
@@ -51,8 +58,8 @@ def _candidat_a_trancher(request: HttpRequest, pk: int) -> Candidat:
     return candidat
 
 
-@require_POST
 @reservee(Action.MODERER)
+@require_POST
 def fusion(request: HttpRequest, pk: int) -> HttpResponse:
     candidat = _candidat_a_trancher(request, pk)
     choix = request.POST.get("gardee", "")
@@ -76,8 +83,8 @@ def fusion(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("doublons:liste")
 
 
-@require_POST
 @reservee(Action.MODERER)
+@require_POST
 def distincts(request: HttpRequest, pk: int) -> HttpResponse:
     candidat = _candidat_a_trancher(request, pk)
     try:
