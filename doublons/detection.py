@@ -100,7 +100,9 @@ def detecter_doublons(
         return RapportDetection()
     fiches, blocs = _blocs()
     trouvees: dict[tuple[int, int], tuple[set[str], int]] = {}
-    a_comparer = [b for b in blocs if cibles is None or any(f.pk in cibles for f in b.fiches)]
+    a_comparer = [
+        b for b in blocs if cibles is None or any(f.pk in cibles for f in b.fiches + b.voisines)
+    ]
     for bloc in tqdm(a_comparer, disable=not progression, desc="Comparaison", mininterval=2):
         for a, b, score in _paires_du_bloc(bloc, cibles):
             motifs, meilleur = trouvees.setdefault((a, b), (set(), 0))

@@ -83,6 +83,18 @@ def test_des_lieux_voisins_de_deux_communes_sont_proposes():
     assert 30 < candidat.distance_m < 50
 
 
+@pytest.mark.parametrize("cible", ["premier", "second"])
+def test_la_detection_ciblee_trouve_un_voisin_dans_toutes_les_mailles_autour(cible):
+    """Une maille n'est comparée qu'à quatre de ses voisines : la fiche cherchée peut être
+    dans l'une ou l'autre des deux mailles."""
+    premier = service("Plateforme de répit", commune=None, latitude=46.99, longitude=3.16)
+    second = service("Plateforme de repit", commune=None, latitude=46.9912, longitude=3.1612)
+
+    detecter_doublons(services=[(premier if cible == "premier" else second).pk])
+
+    assert Candidat.objects.get().motifs == ["proximite"]
+
+
 def test_un_meme_siret_rapproche_des_noms_moins_proches_ou_qu_ils_soient():
     service("CCAS de Nevers", siret="21580194500017", latitude=None, longitude=None)
     service(
