@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "territoires",
     "comptes",
     "repertoire",
+    "doublons",
     "echanges",
     "pilotage",
     "contribution",

@@ -301,6 +301,17 @@ class Service(FicheMixin):
     horaires_precisions = models.CharField(
         "précisions sur les horaires", max_length=255, blank=True
     )
+    # Un doublon fusionné (application doublons) : archivé, jamais supprimé (son historique
+    # reste lisible) ; son adresse redirige vers la fiche gardée.
+    fusionne_dans = models.ForeignKey(
+        "self",
+        verbose_name="fusionné dans",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbes",
+        editable=False,
+    )
     history = HistoricalRecords(m2m_fields=[besoins, publics])
 
     objects = ServiceQuerySet.as_manager()

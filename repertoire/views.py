@@ -12,8 +12,8 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -129,7 +129,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
 @prive_si_connecte
 @publique("fiche publique (les contacts réservés n'y sont montrés qu'aux professionnels, par peut)")
 def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    service = get_object_or_404(
+    service = _publie_ou_redirection(
         Service.objects.publies()
         .select_related("structure")
         .prefetch_related(
@@ -144,6 +144,8 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         ),
         pk=pk,
     )
+    if isinstance(service, HttpResponse):
+        return service
     if slug != slug_de(service.nom):
         return redirect(url_service(service), permanent=True)
     maintenant = timezone.localtime()
@@ -202,8 +204,24 @@ def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @publique("adresse courte d'une fiche publique")
 def service_court(request: HttpRequest, pk: int) -> HttpResponse:
-    service = get_object_or_404(Service.objects.publies().only("pk", "nom"), pk=pk)
+    service = _publie_ou_redirection(Service.objects.publies().only("pk", "nom"), pk=pk)
+    if isinstance(service, HttpResponse):
+        return service
     return redirect(url_service(service), permanent=True)
+
+
+def _publie_ou_redirection(services: QuerySet, *, pk: int) -> Service | HttpResponse:
+    """Le service publié ; sinon, s'il a été fusionné dans un autre (doublon), la redirection
+    permanente vers la fiche gardée (pour les liens et favoris qui le nomment encore) ; sinon
+    404. La requête de plus n'est faite que pour une fiche introuvable."""
+    try:
+        return services.get(pk=pk)
+    except Service.DoesNotExist:
+        absorbe = Service.objects.filter(pk=pk, fusionne_dans__isnull=False)
+        service = absorbe.select_related("fusionne_dans").first()
+        if service is None:
+            raise Http404("Aucun service ne correspond.") from None
+        return redirect(url_service(service.fusionne_dans), permanent=True)
 
 
 @publique("adresse courte d'une fiche publique")

@@ -16,7 +16,8 @@ PERMIS: dict[str, set[str]] = {
     "territoires": {"core"},
     "comptes": {"territoires", "core"},
     "repertoire": {"comptes", "territoires", "core"},
-    "echanges": {"repertoire", "comptes", "territoires", "core"},
+    "doublons": {"repertoire", "comptes", "territoires", "core"},
+    "echanges": {"doublons", "repertoire", "comptes", "territoires", "core"},
     "pilotage": {"comptes", "territoires", "core"},
     "contribution": {"repertoire", "comptes", "territoires", "core"},
 }

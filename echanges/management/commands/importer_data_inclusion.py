@@ -4,8 +4,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from core.imports import LIMITES_CLASSEUR, ErreursImport
+from doublons.detection import detecter_doublons
 from echanges.data_inclusion import importer_data_inclusion
 
 
@@ -31,6 +33,7 @@ class Command(BaseCommand):
     ) -> None:
         if not chemin.is_file():
             raise CommandError(f"{chemin} : fichier introuvable.")
+        debut = timezone.now()
         try:
             rapport = importer_data_inclusion(
                 chemin, dry_run=dry_run, progression=options["verbosity"] > 0, source=source
@@ -44,3 +47,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(rapport.resume()))
         for disparue in rapport.disparues:
             self.stdout.write(f"Absente du fichier (non supprimée) : {disparue}")
+        if not dry_run:
+            # Les fiches créées ou changées par l'import : leurs doublons possibles aux modérateurs.
+            self.stdout.write(f"Doublons : {detecter_doublons(depuis=debut).resume()}")

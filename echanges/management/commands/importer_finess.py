@@ -4,8 +4,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from core.imports import ErreursImport
+from doublons.detection import detecter_doublons
 from echanges.finess import ImportInterrompu, importer_finess
 
 ERREURS_AFFICHEES = 100
@@ -48,6 +50,7 @@ class Command(BaseCommand):
         if not chemin.is_file():
             raise CommandError(f"Fichier introuvable : {chemin}")
         codes = [c.strip() for c in categories.split(",") if c.strip()] if categories else None
+        debut = timezone.now()
         try:
             rapport = importer_finess(
                 chemin,
@@ -79,3 +82,6 @@ class Command(BaseCommand):
             liste = ", ".join(rapport.disparues[:DISPARUES_AFFICHEES])
             suite = " …" if len(rapport.disparues) > DISPARUES_AFFICHEES else ""
             self.stdout.write(f"ET présents en base mais absents du fichier : {liste}{suite}")
+        if not dry_run:
+            # Les fiches créées ou changées par l'import : leurs doublons possibles aux modérateurs.
+            self.stdout.write(f"Doublons : {detecter_doublons(depuis=debut).resume()}")
