@@ -13,5 +13,6 @@ urlpatterns = [
     path("compte/", include("comptes.urls")),
     path("api/v1/", api.urls),
     path("pilotage/", include("pilotage.urls")),
+    path("", include("fraicheur.urls")),
     path("", include("repertoire.urls")),
 ]

@@ -28,7 +28,8 @@ from repertoire.recherche.index import indexer_services
 
 Fiche = Structure | Service | Lieu
 # Les écrivains qui sont des personnes : ce qu'ils changent devient une correction manuelle.
-SOURCES_HUMAINES = frozenset({"administration", "gestionnaire", "moderation"})
+# « campagne » : la structure qui confirme sa fiche par le lien d'une campagne (fraicheur).
+SOURCES_HUMAINES = frozenset({"administration", "gestionnaire", "moderation", "campagne"})
 # Tenus par la porte elle-même, jamais par un écrivain.
 CHAMPS_DE_LA_PORTE = frozenset({"id", "version", "champs_corriges", "cree_le", "modifie_le"})
 

@@ -18,6 +18,7 @@ PERMIS: dict[str, set[str]] = {
     "repertoire": {"comptes", "territoires", "core"},
     "echanges": {"repertoire", "comptes", "territoires", "core"},
     "pilotage": {"comptes", "territoires", "core"},
+    "fraicheur": {"repertoire", "comptes", "territoires", "core"},
 }
 
 
