@@ -30,7 +30,8 @@ SYLLABES_MOT_LONG = 4  # « accompagnement » (4) est long ; « aider » (2) ne 
 _MESURE = textstatistics()
 _MESURE.set_lang("fr")
 _FIN_DE_PHRASE = re.compile(r"(?<=[.!?…])\s+|\n+")
-_MOT = re.compile(r"[\w-]+", re.UNICODE)
+# Un mot : les lettres élidées (l', d', qu') ne comptent pas, un trait d'union sépare.
+_MOT = re.compile(r"\b\w+\b(?!['’])")
 _SIGLE = re.compile(r"\b[A-ZÀ-Ý]{2,}\b")
 
 
