@@ -11,6 +11,6 @@ urlpatterns: list = [
     path("fraicheur/qualite/", views.qualite, name="qualite"),
     path("fraicheur/qualite/<str:code>/", views.qualite_departement, name="qualite-departement"),
     path("fraicheur/qualite/<str:code>/export.csv", views.qualite_csv, name="qualite-csv"),
-    path("verifier/<str:jeton>/", views.verifier, name="verifier"),
-    path("rappels/desinscription/<str:jeton>/", views.desinscription, name="desinscription"),
+    path("lien/verification/<str:jeton>/", views.verifier, name="verifier"),
+    path("lien/desinscription/<str:jeton>/", views.desinscription, name="desinscription"),
 ]

@@ -25,7 +25,9 @@ def texte(reponse) -> str:
 
 
 def lien_du_courriel(message) -> str:
-    return re.search(r"https://autonomie\.example\.fr(/verifier/[^/\s]+/)", message.body).group(1)
+    return re.search(
+        r"https://autonomie\.example\.fr(/lien/verification/[^/\s]+/)", message.body
+    ).group(1)
 
 
 @pytest.fixture
@@ -148,8 +150,8 @@ def test_un_lien_d_une_campagne_cloturee_est_refuse(client, campagne):
 def test_un_lien_abime_ou_falsifie_est_inconnu(client, campagne):
     demande = campagne.demandes.first()
     falsifie = signing.dumps(demande.pk, salt="autre-chose")
-    assert client.get(f"/verifier/{falsifie}/").status_code == 404
-    reponse = client.get("/verifier/n-importe-quoi/")
+    assert client.get(f"/lien/verification/{falsifie}/").status_code == 404
+    reponse = client.get("/lien/verification/n-importe-quoi/")
     assert reponse.status_code == 404
     assert "Lien de vérification inconnu" in texte(reponse)
 
@@ -158,7 +160,7 @@ def test_une_signature_trop_ancienne_est_refusee(client, campagne, monkeypatch):
     demande = campagne.demandes.exclude(courriel="").get()
     jeton = signing.dumps(demande.pk, salt=SEL_CAMPAGNE, compress=True)
     monkeypatch.setattr(services, "AGE_MAX_D_UN_LIEN", dt.timedelta(seconds=-1))
-    assert client.get(f"/verifier/{jeton}/").status_code == 410
+    assert client.get(f"/lien/verification/{jeton}/").status_code == 410
 
 
 def test_le_tableau_de_bord_compte_par_commune_et_par_categorie(client, campagne):
@@ -210,3 +212,11 @@ def test_une_campagne_par_categorie_finess(animateur, nevers):
     )
     assert list(campagne.demandes.values_list("services__nom", flat=True)) == ["EHPAD"]
     assert Structure.objects.count() == 2
+
+
+def test_le_jeton_d_un_lien_de_campagne_n_apparait_pas_dans_les_journaux(campagne):
+    from core.journaux import masquer
+
+    lien = lien_du_courriel(mail.outbox[0])
+    jeton = lien.split("/")[3]
+    assert jeton not in masquer(f"Not Found: {lien}")

@@ -94,7 +94,7 @@ def test_une_adresse_desinscrite_ne_recoit_plus_de_rappel(client, structure, nev
     service_a(nevers, structure=structure, date_verification=dt.date(2026, 1, 10))
     services.relancer_verifications(le=AUJOURDHUI)
     message = mail.outbox[0]
-    lien = re.search(r"https://autonomie\.example\.fr(/rappels/desinscription/\S+/)", message.body)
+    lien = re.search(r"https://autonomie\.example\.fr(/lien/desinscription/\S+/)", message.body)
     assert message.extra_headers["List-Unsubscribe"].endswith(f"{lien.group(1)}>")
     assert "Ne plus recevoir ces rappels" in message.alternatives[0][0]
 
@@ -112,4 +112,4 @@ def test_une_adresse_desinscrite_ne_recoit_plus_de_rappel(client, structure, nev
 
 
 def test_un_lien_de_desinscription_falsifie_est_inconnu(client):
-    assert client.get("/rappels/desinscription/gestion@structure.fr/").status_code == 404
+    assert client.get("/lien/desinscription/gestion@structure.fr/").status_code == 404
