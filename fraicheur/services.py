@@ -140,7 +140,7 @@ def repondre(*, demande: Demande, reponse: Reponse, message: str = "") -> None:
             raise LienInvalide("expire", demande)
         if reponse == Reponse.CONFIRMEE:
             aujourdhui = timezone.localdate()
-            valeurs = {"date_verification": aujourdhui, "verifie_par": "campagne"}
+            valeurs = {"date_verification": aujourdhui}
             fiches = [demande.structure, *demande.services.all()]
             ecrire_fiches(
                 changements=[Changement(fiche=f, valeurs=valeurs) for f in fiches],

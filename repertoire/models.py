@@ -108,6 +108,7 @@ class FicheMixin(models.Model):
         "vérifié par",
         max_length=40,
         blank=True,
+        editable=False,
         help_text="administration, gestionnaire, moderation, campagne…",
     )
     cree_le = models.DateTimeField("créé le", auto_now_add=True)

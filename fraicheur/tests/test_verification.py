@@ -116,3 +116,31 @@ def test_la_migration_retire_la_date_finess_de_la_verification_et_la_garde_sur_l
     assert provenance_sans_date.date_maj_source == dt.date(2018, 3, 1)
     assert dates[corrigee.pk] == dt.date(2019, 5, 5)  # une personne l'a vérifiée
     assert dates[saisie.pk] == dt.date(2026, 1, 2)  # aucune source FINESS
+
+
+def test_la_porte_note_qui_a_verifie_une_personne_oui_une_source_non(nevers):
+    from repertoire.ecriture import Auteur, Changement, ecrire_fiches
+
+    service = service_a(nevers)
+    jour = dt.date(2026, 11, 2)
+    ecrire_fiches(
+        changements=[Changement(fiche=service, valeurs={"date_verification": jour})],
+        auteur=Auteur("administration"),
+    )
+    service.refresh_from_db()
+    assert (service.date_verification, service.verifie_par) == (jour, "administration")
+    autre = service_a(nevers)
+    ecrire_fiches(
+        changements=[Changement(fiche=autre, valeurs={"date_verification": jour})],
+        auteur=Auteur("data-inclusion:dora"),
+    )
+    autre.refresh_from_db()
+    assert autre.verifie_par == ""
+
+
+def test_la_page_d_une_structure_dit_aussi_sa_fraicheur(client, nevers):
+    service = service_a(nevers)
+    structure = service.structure
+    html = texte(client.get(f"/structures/{structure.pk}/", follow=True))
+    assert "Vérifié le" not in html
+    assert "pas encore été vérifiées. Elles ont peut-être changé" in html

@@ -61,6 +61,7 @@ class Migration(migrations.Migration):
             name="verifie_par",
             field=models.CharField(
                 blank=True,
+                editable=False,
                 help_text="administration, gestionnaire, moderation, campagne…",
                 max_length=40,
                 verbose_name="vérifié par",
@@ -71,6 +72,7 @@ class Migration(migrations.Migration):
             name="verifie_par",
             field=models.CharField(
                 blank=True,
+                editable=False,
                 help_text="administration, gestionnaire, moderation, campagne…",
                 max_length=40,
                 verbose_name="vérifié par",
@@ -81,6 +83,7 @@ class Migration(migrations.Migration):
             name="verifie_par",
             field=models.CharField(
                 blank=True,
+                editable=False,
                 help_text="administration, gestionnaire, moderation, campagne…",
                 max_length=40,
                 verbose_name="vérifié par",
@@ -91,6 +94,7 @@ class Migration(migrations.Migration):
             name="verifie_par",
             field=models.CharField(
                 blank=True,
+                editable=False,
                 help_text="administration, gestionnaire, moderation, campagne…",
                 max_length=40,
                 verbose_name="vérifié par",
@@ -101,6 +105,7 @@ class Migration(migrations.Migration):
             name="verifie_par",
             field=models.CharField(
                 blank=True,
+                editable=False,
                 help_text="administration, gestionnaire, moderation, campagne…",
                 max_length=40,
                 verbose_name="vérifié par",
@@ -111,6 +116,7 @@ class Migration(migrations.Migration):
             name="verifie_par",
             field=models.CharField(
                 blank=True,
+                editable=False,
                 help_text="administration, gestionnaire, moderation, campagne…",
                 max_length=40,
                 verbose_name="vérifié par",
