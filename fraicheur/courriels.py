@@ -12,6 +12,7 @@ from django.urls import reverse
 
 SEL_CAMPAGNE = "fraicheur.campagne"
 SEL_DESINSCRIPTION = "fraicheur.desinscription"
+SEL_RAPPEL = "fraicheur.rappel"
 
 
 def adresse(chemin: str) -> str:
@@ -22,6 +23,12 @@ def adresse(chemin: str) -> str:
 def lien_de_demande(demande_pk: int) -> str:
     jeton = signing.dumps(demande_pk, salt=SEL_CAMPAGNE, compress=True)
     return adresse(reverse("fraicheur:verifier", args=[jeton]))
+
+
+def lien_de_rappel(service_pk: int, utilisateur_pk: int) -> str:
+    """Le lien d'un rappel : « rien n'a changé » pour cette fiche, au nom de ce gestionnaire."""
+    jeton = signing.dumps({"s": service_pk, "u": utilisateur_pk}, salt=SEL_RAPPEL, compress=True)
+    return adresse(reverse("fraicheur:confirmer", args=[jeton]))
 
 
 def lien_de_desinscription(courriel: str) -> str:

@@ -5,13 +5,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from comptes.models import Role, TypeRole
+from comptes.permissions import Action, peut
 from fraicheur import courriels
 from fraicheur.models import Campagne, Demande, Desinscription, Moment, Rappel, Reponse
 from repertoire.ecriture import Auteur, Changement, ecrire_fiches
@@ -151,6 +155,38 @@ def repondre(*, demande: Demande, reponse: Reponse, message: str = "") -> None:
         demande.save(update_fields=["reponse", "message", "repondue_le"])
 
 
+AGE_MAX_D_UN_RAPPEL = dt.timedelta(days=60)
+
+
+def fiche_du_rappel(jeton: str) -> tuple[Service, Any]:
+    """La fiche et le gestionnaire d'un lien de rappel encore valable (60 jours), qui gère
+    toujours cette fiche. Refus : « inconnu », « expire », « plus-gestionnaire »."""
+    try:
+        donnees = courriels.signing.loads(
+            jeton, salt=courriels.SEL_RAPPEL, max_age=AGE_MAX_D_UN_RAPPEL
+        )
+        service = Service.objects.select_related("structure").get(pk=donnees["s"])
+        utilisateur = get_user_model().objects.get(pk=donnees["u"], is_active=True)
+    except courriels.signing.SignatureExpired:
+        raise LienInvalide("expire") from None
+    except (courriels.signing.BadSignature, ObjectDoesNotExist, KeyError, TypeError):
+        raise LienInvalide("inconnu") from None
+    if not peut(utilisateur, Action.MODIFIER_FICHE, service):
+        raise LienInvalide("plus-gestionnaire")
+    return service, utilisateur
+
+
+def confirmer_fiche(*, service: Service, par: Any) -> None:
+    """Un gestionnaire confirme que rien n'a changé : la date de vérification devient
+    aujourd'hui, écrite par la porte à son nom (source « gestionnaire »)."""
+    ecrire_fiches(
+        changements=[
+            Changement(fiche=service, valeurs={"date_verification": timezone.localdate()})
+        ],
+        auteur=Auteur("gestionnaire", utilisateur=par),
+    )
+
+
 def cloturer_campagnes(*, le: dt.datetime | None = None) -> int:
     """Clôture les campagnes échues ; une seule requête UPDATE, sans effet la seconde fois."""
     le = le or timezone.now()
@@ -195,40 +231,43 @@ def relancer_verifications(*, le: dt.date | None = None) -> BilanRappels:
         .filter(structure__institution_id__in=gestionnaires)
         .select_related("structure")
     )
-    par_personne: dict[str, list[tuple[Service, dt.date, Moment]]] = defaultdict(list)
+    par_personne: dict[tuple[str, int], list[tuple[Service, dt.date, Moment]]] = defaultdict(list)
     rappels = 0
     for service in services:
         du = rappel_du(service, le=le)
         if du is None or not _reserver(service, *du):
             continue
         rappels += 1
-        for courriel in gestionnaires[service.structure.institution_id]:
-            par_personne[courriel].append((service, *du))
-    desinscrites = _desinscrites(par_personne)
+        for personne in gestionnaires[service.structure.institution_id]:
+            par_personne[personne].append((service, *du))
+    desinscrites = _desinscrites(courriel for courriel, _ in par_personne)
     envoyes = 0
-    for courriel, fiches in par_personne.items():
+    for (courriel, utilisateur), fiches in par_personne.items():
         if courriel.lower() in desinscrites:
             continue
+        liens = [
+            (service, echeance, moment, courriels.lien_de_rappel(service.pk, utilisateur))
+            for service, echeance, moment in fiches
+        ]
         courriels.envoyer(
             "rappel",
             a=[courriel],
-            contexte={
-                "fiches": fiches,
-                "avant": Moment.AVANT,
-                "lien_admin": courriels.adresse("/admin/"),
-            },
+            contexte={"fiches": liens, "avant": Moment.AVANT},
             desinscription=courriels.lien_de_desinscription(courriel),
         )
         envoyes += 1
     return BilanRappels(rappels=rappels, courriels=envoyes)
 
 
-def _gestionnaires_par_institution() -> dict[int, list[str]]:
-    resultat: dict[int, list[str]] = defaultdict(list)
-    roles = Role.objects.actifs().filter(type=TypeRole.GESTIONNAIRE, utilisateur__is_active=True)
-    for institution, courriel in roles.values_list("institution_id", "utilisateur__email"):
-        if courriel and courriel not in resultat[institution]:
-            resultat[institution].append(courriel)
+def _gestionnaires_par_institution() -> dict[int, list[tuple[str, int]]]:
+    """{institution : [(adresse, compte)]} de ses gestionnaires de structure en fonction."""
+    resultat: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    roles = Role.objects.actifs().filter(type=TypeRole.GESTIONNAIRE)
+    for institution, courriel, compte in roles.values_list(
+        "institution_id", "utilisateur__email", "utilisateur_id"
+    ):
+        if courriel and (courriel, compte) not in resultat[institution]:
+            resultat[institution].append((courriel, compte))
     return resultat
 
 

@@ -12,5 +12,6 @@ urlpatterns: list = [
     path("fraicheur/qualite/<str:code>/", views.qualite_departement, name="qualite-departement"),
     path("fraicheur/qualite/<str:code>/export.csv", views.qualite_csv, name="qualite-csv"),
     path("lien/verification/<str:jeton>/", views.verifier, name="verifier"),
+    path("lien/confirmation/<str:jeton>/", views.confirmer, name="confirmer"),
     path("lien/desinscription/<str:jeton>/", views.desinscription, name="desinscription"),
 ]

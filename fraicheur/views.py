@@ -153,6 +153,23 @@ def verifier(request: HttpRequest, jeton: str) -> HttpResponse:
 
 @publique("le lien signé tient lieu de droit")
 @require_http_methods(["GET", "POST"])
+def confirmer(request: HttpRequest, jeton: str) -> HttpResponse:
+    """Le lien d'un rappel : le gestionnaire confirme sa fiche sans se connecter."""
+    try:
+        service, gestionnaire = services.fiche_du_rappel(jeton)
+    except services.LienInvalide as refus:
+        statut = {"expire": 410, "plus-gestionnaire": 403}.get(refus.raison, 404)
+        contexte = {"raison": refus.raison, "demande": None}
+        return render(request, "fraicheur/lien_invalide.html", contexte, status=statut)
+    fait = request.method == "POST"
+    if fait:
+        services.confirmer_fiche(service=service, par=gestionnaire)
+        service.refresh_from_db()
+    return render(request, "fraicheur/confirmer.html", {"service": service, "fait": fait})
+
+
+@publique("le lien signé tient lieu de droit")
+@require_http_methods(["GET", "POST"])
 def desinscription(request: HttpRequest, jeton: str) -> HttpResponse:
     try:
         courriel = signing.loads(jeton, salt=courriels.SEL_DESINSCRIPTION)

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from comptes.models import TypeRole
 from comptes.tests.factories import InstitutionFactory, RoleFactory, UtilisateurFactory
@@ -113,3 +114,44 @@ def test_une_adresse_desinscrite_ne_recoit_plus_de_rappel(client, structure, nev
 
 def test_un_lien_de_desinscription_falsifie_est_inconnu(client):
     assert client.get("/lien/desinscription/gestion@structure.fr/").status_code == 404
+
+
+def lien_de_confirmation(message) -> str:
+    return re.search(r"https://autonomie\.example\.fr(/lien/confirmation/\S+/)", message.body)[1]
+
+
+def test_le_gestionnaire_confirme_sa_fiche_depuis_le_rappel_sans_se_connecter(
+    client, structure, nevers, gestionnaire
+):
+    service = service_a(nevers, structure=structure, date_verification=dt.date(2026, 1, 10))
+    services.relancer_verifications(le=AUJOURDHUI)
+    lien = lien_de_confirmation(mail.outbox[0])
+    assert "est-elle toujours juste" in client.get(lien).content.decode()
+    service.refresh_from_db()
+    assert service.date_verification == dt.date(2026, 1, 10)  # ouvrir ne confirme rien
+    assert "Merci, la fiche est vérifiée" in client.post(lien).content.decode()
+    service.refresh_from_db()
+    assert service.date_verification == timezone.localdate()
+    assert service.verifie_par == "gestionnaire"
+    derniere = service.history.first()
+    assert (derniere.history_change_reason, derniere.history_user) == ("gestionnaire", gestionnaire)
+
+
+def test_un_ancien_gestionnaire_ne_confirme_plus_par_un_vieux_rappel(
+    client, structure, nevers, gestionnaire
+):
+    service_a(nevers, structure=structure, date_verification=dt.date(2026, 1, 10))
+    services.relancer_verifications(le=AUJOURDHUI)
+    gestionnaire.roles.update(actif=False)
+    reponse = client.post(lien_de_confirmation(mail.outbox[0]))
+    assert reponse.status_code == 403
+    assert "Vous ne gérez plus cette fiche" in reponse.content.decode()
+
+
+def test_un_lien_de_rappel_trop_ancien_est_refuse(client, structure, nevers, monkeypatch):
+    service_a(nevers, structure=structure, date_verification=dt.date(2026, 1, 10))
+    services.relancer_verifications(le=AUJOURDHUI)
+    monkeypatch.setattr(services, "AGE_MAX_D_UN_RAPPEL", dt.timedelta(seconds=-1))
+    reponse = client.get(lien_de_confirmation(mail.outbox[0]))
+    assert reponse.status_code == 410
+    assert "Le délai de ce lien est passé" in reponse.content.decode()
