@@ -12,7 +12,14 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_cle_secrete, env_int, env_list, env_str
+from core.env import (
+    env_bool,
+    env_cle_secrete,
+    env_int,
+    env_list,
+    env_mois_par_categorie,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +62,7 @@ INSTALLED_APPS = [
     "echanges",
     "pilotage",
     "contribution",
+    "fraicheur",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +206,18 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "autonomie@localhost")
+# Adresse publique du site, pour les liens des courriels envoyés par les commandes (sans requête).
+AUTONOMIE_ADRESSE_SITE = env_str("AUTONOMIE_ADRESSE_SITE", "http://localhost:8000").rstrip("/")
+# Fraîcheur des fiches (issue 11) : une fiche se revérifie tous les N mois ; par catégorie
+# (catégorie FINESS d'un service, typologie d'une structure) : « 500:12,CCAS:3 ».
+VERIFICATION_FREQUENCE_MOIS = env_int("VERIFICATION_FREQUENCE_MOIS", 6)
+VERIFICATION_FREQUENCES_PAR_CATEGORIE = env_mois_par_categorie(
+    "VERIFICATION_FREQUENCES_PAR_CATEGORIE"
+)
+# Une campagne de vérification : durée de validité de ses liens signés, en jours.
+FRAICHEUR_CAMPAGNE_JOURS = env_int("FRAICHEUR_CAMPAGNE_JOURS", 30)
+# Rappel aux gestionnaires : N jours avant l'échéance de vérification, puis à l'échéance.
+FRAICHEUR_RAPPEL_AVANT_JOURS = env_int("FRAICHEUR_RAPPEL_AVANT_JOURS", 30)
 
 # Derrière un répartiteur de charge HTTPS.
 if env_bool("SECURE_PROXY_SSL", False):

@@ -15,5 +15,6 @@ urlpatterns = [
     path("pilotage/", include("pilotage.urls")),
     path("moderation/doublons/", include("doublons.urls")),
     path("", include("contribution.urls")),
+    path("", include("fraicheur.urls")),
     path("", include("repertoire.urls")),
 ]

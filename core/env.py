@@ -41,6 +41,19 @@ def env_list(nom: str, defaut: list[str]) -> list[str]:
     return [element.strip() for element in brut.split(",") if element.strip()]
 
 
+def env_mois_par_categorie(nom: str) -> dict[str, int]:
+    """« 500:12,CCAS:3 » : {catégorie : nombre de mois}, refusé s'il est mal formé."""
+    resultat: dict[str, int] = {}
+    for element in env_list(nom, []):
+        categorie, _, mois = element.partition(":")
+        if not categorie.strip() or not mois.strip().isdigit() or int(mois) == 0:
+            raise ImproperlyConfigured(
+                f"{nom} : « {element} » n'est pas de la forme catégorie:mois (ex. 500:12)."
+            )
+        resultat[categorie.strip()] = int(mois)
+    return resultat
+
+
 COMMANDE_GENERER_CLE = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
 
 

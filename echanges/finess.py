@@ -1205,7 +1205,6 @@ class _Plan:
             "commune_id": et.code_insee if et.code_insee in self.existant.communes else None,
             "latitude": et.latitude,
             "longitude": et.longitude,
-            "date_verification": self._date(et.datemaj) if adapter else et.datemaj,
         }
 
     def _services(self) -> None:
@@ -1300,7 +1299,6 @@ class _Plan:
             "age_max": categorie.age_max,
             "frais": categorie.frais,
             "categorie_finess": et.categorie,
-            "date_verification": self._date(et.datemaj) if adapter else et.datemaj,
         }
 
     def _date(self, date: dt.date | None) -> str | dt.date | None:
@@ -1378,11 +1376,14 @@ class _Plan:
 
 _CHAMPS_LIEU = [
     "structure_id", "nom", "adresse", "complement_adresse", "code_postal", "commune_id",
-    "latitude", "longitude", "date_verification",
+    "latitude", "longitude",
 ]  # fmt: skip
+# La date « datemaj » de FINESS est une date de mise à jour du fichier, pas une vérification :
+# elle va dans `Provenance.date_maj_source` (« mis à jour dans FINESS le … »), jamais dans
+# `date_verification` (issue 11).
 _CHAMPS_SERVICE = [
     "structure_id", "nom", "nature", "accueil_sur_place", "accueil_a_domicile", "modes_acces",
-    "age_min", "age_max", "frais", "categorie_finess", "date_verification",
+    "age_min", "age_max", "frais", "categorie_finess",
 ]  # fmt: skip
 _MODES_ACCES = Service._meta.get_field("modes_acces")
 

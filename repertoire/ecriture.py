@@ -28,9 +28,12 @@ from repertoire.recherche.index import indexer_services
 
 Fiche = Structure | Service | Lieu
 # Les écrivains qui sont des personnes : ce qu'ils changent devient une correction manuelle.
-SOURCES_HUMAINES = frozenset({"administration", "gestionnaire", "moderation"})
+# « campagne » : la structure qui confirme sa fiche par le lien d'une campagne (fraicheur).
+SOURCES_HUMAINES = frozenset({"administration", "gestionnaire", "moderation", "campagne"})
 # Tenus par la porte elle-même, jamais par un écrivain.
-CHAMPS_DE_LA_PORTE = frozenset({"id", "version", "champs_corriges", "cree_le", "modifie_le"})
+CHAMPS_DE_LA_PORTE = frozenset(
+    {"id", "version", "champs_corriges", "cree_le", "modifie_le", "verifie_par"}
+)
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,7 @@ def _ecrire(changement: Changement, auteur: Auteur, rapport: RapportEcriture) ->
 
 
 def _creer(fiche: Fiche, valeurs: dict[str, Any], auteur: Auteur) -> None:
-    for champ, valeur in valeurs.items():
+    for champ, valeur in _avec_verificateur(valeurs, auteur).items():
         setattr(fiche, champ, valeur)
     fiche.version = 1
     _sauver(fiche, auteur)
@@ -279,6 +282,7 @@ def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) 
     if changement.version_lue is not None and changement.version_lue != courante.version:
         raise VersionPerimee(fiche, changement.version_lue, courante)
     a_ecrire, conflits = champs_a_ecrire(courante, changement.valeurs, auteur)
+    a_ecrire = _avec_verificateur(a_ecrire, auteur)
     rapport.conflits += conflits
     if not a_ecrire and not changement.sous_fiches_modifiees:
         _recopier(courante, fiche)
@@ -291,6 +295,15 @@ def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) 
     _sauver(courante, auteur)
     _recopier(courante, fiche)
     return True
+
+
+def _avec_verificateur(valeurs: dict[str, Any], auteur: Auteur) -> dict[str, Any]:
+    """Une personne qui écrit une date de vérification l'a vérifiée : la fiche dit par quelle
+    voie (`verifie_par` : administration, gestionnaire, moderation, campagne). Une source
+    importée ne vérifie rien (docs/adr/0012-fraicheur-des-fiches.md)."""
+    if auteur.humain and valeurs.get("date_verification"):
+        return {**valeurs, "verifie_par": auteur.source}
+    return valeurs
 
 
 def _corrections(champs: dict[str, Any], auteur: Auteur) -> dict[str, dict]:

@@ -1,5 +1,6 @@
 """Le répertoire : qui (structure) offre quoi (service, dispositif), où (lieu), pour qui, quand."""
 
+import calendar
 import datetime as dt
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.query import ModelIterable
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from comptes.models import Institution
@@ -85,19 +87,76 @@ class Provenance(models.Model):
 
 
 class FicheMixin(models.Model):
-    """Champs communs : verrou optimiste (version) et fraîcheur (date de vérification)."""
+    """Champs communs : verrou optimiste (version) et fraîcheur (date de vérification).
+
+    La date de vérification est celle où une personne (administration, gestionnaire,
+    modérateur) ou la structure (réponse à une campagne) a confirmé la fiche ; jamais la date
+    de mise à jour d'une source importée, qui reste sur sa `Provenance` (`date_maj_source`).
+    """
 
     version = models.PositiveIntegerField(default=1, editable=False)
     # {champ: {"par": qui, "le": date ISO}} : ce qu'une personne a corrigé à la main. Une source
     # importée (FINESS, data·inclusion) ne l'écrase plus ; repertoire/ecriture.py le tient.
     champs_corriges = models.JSONField("champs corrigés à la main", default=dict, editable=False)
-    date_verification = models.DateField("vérifié le", null=True, blank=True)
+    date_verification = models.DateField(
+        "vérifié le",
+        null=True,
+        blank=True,
+        help_text="le jour où une personne ou la structure a confirmé la fiche",
+    )
+    verifie_par = models.CharField(
+        "vérifié par",
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text="administration, gestionnaire, moderation, campagne…",
+    )
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
     provenances = GenericRelation(Provenance)
 
     class Meta:
         abstract = True
+
+    def categorie_de_fraicheur(self) -> str:
+        """La catégorie qui fixe la fréquence de vérification (voir `frequence_verification`)."""
+        return ""
+
+    @property
+    def frequence_verification(self) -> int:
+        """Tous les combien de mois la fiche doit être revérifiée.
+
+        Règle (issue 11, § 4) : 6 mois par défaut (`VERIFICATION_FREQUENCE_MOIS`), ou la
+        fréquence de sa catégorie (`VERIFICATION_FREQUENCES_PAR_CATEGORIE`, par exemple un
+        EHPAD, catégorie FINESS 500, tous les 12 mois ; une structure par sa typologie).
+        """
+        par_categorie = settings.VERIFICATION_FREQUENCES_PAR_CATEGORIE
+        return par_categorie.get(
+            self.categorie_de_fraicheur(), settings.VERIFICATION_FREQUENCE_MOIS
+        )
+
+    def echeance_verification(self) -> dt.date | None:
+        """Le jour où la vérification ne vaut plus ; None : jamais vérifiée (à vérifier)."""
+        if self.date_verification is None:
+            return None
+        return ajouter_mois(self.date_verification, self.frequence_verification)
+
+    @property
+    def a_reverifier(self) -> bool:
+        """Pour les gabarits : périmée aujourd'hui."""
+        return self.est_perimee(timezone.localdate())
+
+    def est_perimee(self, le: dt.date) -> bool:
+        """Vérifiée il y a plus que sa fréquence, ou jamais : à revérifier."""
+        echeance = self.echeance_verification()
+        return echeance is None or echeance <= le
+
+
+def ajouter_mois(jour: dt.date, mois: int) -> dt.date:
+    """Le même quantième `mois` mois plus tard (le dernier jour du mois s'il n'existe pas)."""
+    index = jour.month - 1 + mois
+    annee, numero = jour.year + index // 12, index % 12 + 1
+    return dt.date(annee, numero, min(jour.day, calendar.monthrange(annee, numero)[1]))
 
 
 class Structure(FicheMixin):
@@ -156,6 +215,9 @@ class Structure(FicheMixin):
     @property
     def institution_gestionnaire_id(self) -> int | None:
         return self.institution_id
+
+    def categorie_de_fraicheur(self) -> str:
+        return self.typologie
 
     def territoire_pour_permissions(self) -> Perimetre:
         """Où est la structure, pour `comptes.permissions.peut` : les communes de ses lieux
@@ -333,6 +395,9 @@ class Service(FicheMixin):
     @property
     def institution_gestionnaire_id(self) -> int | None:
         return self.structure.institution_id
+
+    def categorie_de_fraicheur(self) -> str:
+        return self.categorie_finess
 
     def territoire_pour_permissions(self) -> Perimetre:
         """Où est le service, pour `comptes.permissions.peut` : les communes de ses lieux

@@ -77,9 +77,11 @@ def test_les_lignes_reelles_creent_structure_lieu_service_et_provenances():
     assert service.statut == Service.Statut.PUBLIE
     assert service.structure.finess_ej == "920030186"
     assert service.structure.typologie == Structure.Typologie.GESTIONNAIRE
-    assert str(service.date_verification) == "2017-07-19"
+    # La date de mise à jour de FINESS n'est pas une vérification : elle reste sur la source.
+    assert service.date_verification is None
     assert set(service.besoins.values_list("slug", flat=True)) == {"ehpad"}
     provenance = service.provenances.get()
+    assert str(provenance.date_maj_source) == "2017-07-19"
     assert (provenance.source, provenance.identifiant) == ("finess", "580000768")
     assert Provenance.objects.filter(identifiant="920030186", source="finess").count() == 1
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FraicheurConfig(AppConfig):
+    name = "fraicheur"
+    verbose_name = "Fraîcheur des fiches"
