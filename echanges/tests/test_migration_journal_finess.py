@@ -21,6 +21,12 @@ def migrer(cibles: list[tuple[str, str | None]]) -> None:
     executeur.migrate(cibles)
 
 
+def toutes_les_dernieres() -> list[tuple[str, str]]:
+    """Revenir à 0007 défait aussi les migrations venues après (dans repertoire et dans les
+    applications qui en dépendent) : on les rejoue toutes, pas seulement APRES."""
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
 @pytest.fixture
 def base_hors_transaction(django_db_setup, django_db_blocker) -> Iterator[None]:
     """La base de test, hors de la transaction d'un test : SQLite ne renomme pas une table dans
@@ -30,7 +36,7 @@ def base_hors_transaction(django_db_setup, django_db_blocker) -> Iterator[None]:
         try:
             yield
         finally:
-            migrer(APRES)
+            migrer(toutes_les_dernieres())
             ImportFiness.objects.all().delete()
 
 
