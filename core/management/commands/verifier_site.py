@@ -10,8 +10,11 @@ from core.visite import (
     verifier_introuvable,
 )
 
-PUBLIC = ("/recherche/", "/services/", "/structures/", "/api/v1/docs")
-PROFESSIONNEL = ("/pilotage/", "/admin/repertoire/", "/admin/pilotage/")
+PUBLIC = ("/recherche/", "/services/", "/structures/", "/api/v1/docs", "/compte/")
+PROFESSIONNEL = (
+    "/pilotage/", "/admin/repertoire/", "/admin/pilotage/", "/compte/", "/moderation/",
+    "/fraicheur/", "/professionnels/",
+)  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -60,13 +63,16 @@ class Command(BaseCommand):
     def _depart_public(self, navigateur: Navigateur) -> list[str]:
         depart = ["/sante/", "/", "/recherche/", "/recherche/?q=aide+a+domicile"]
         depart += ["/api/v1/openapi.json", "/api/v1/docs"]
+        depart += ["/compte/connexion/", "/compte/mot-de-passe/oubli/"]
         for ressource in ("services", "structures"):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/{ressource}/{ident}/")
         return depart
 
     def _depart_professionnel(self, navigateur: Navigateur) -> list[str]:
-        depart = ["/pilotage/", "/admin/"]
+        depart = ["/pilotage/", "/admin/", "/compte/", "/professionnels/jetons/"]
+        depart += ["/moderation/", "/moderation/doublons/", "/fraicheur/campagnes/"]
+        depart += ["/fraicheur/qualite/"]
         for ressource, modele in (("structures", "structure"), ("services", "service")):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
