@@ -7,6 +7,7 @@ from django.db import models
 
 from contribution.models import Motif
 from repertoire.models import Service, Structure
+from repertoire.widgets import AideFalcTextarea
 
 # Les champs principaux qu'un gestionnaire (ou un modérateur) modifie ici.
 CHAMPS: dict[type[models.Model], list[str]] = {
@@ -84,6 +85,8 @@ class FicheForm(forms.Form):
                 champ.error_messages["required"] = f"Le champ « {LIBELLES[nom]} » est obligatoire."
             if isinstance(champ, forms.URLField):
                 champ.error_messages["invalid"] = "Adresse web non valide. Format : https://…"
+            if nom == "resume_falc":
+                champ.widget = AideFalcTextarea(attrs={"rows": 6})
             self.fields[nom] = champ
 
     def valeurs(self) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from repertoire.models import (
     ZoneIntervention,
 )
 from repertoire.recherche.index import indexer_services
+from repertoire.widgets import AideFalcTextarea
 
 # Une adresse saisie sans schéma est lue en https (le défaut de Django 6).
 URL_EN_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -183,6 +184,12 @@ class ServiceAdmin(FicheAdmin):
 
     def services_a_reindexer(self, fiche: Service) -> list[int]:
         return [fiche.pk]
+
+    def formfield_for_dbfield(self, db_field: models.Field, request, **kwargs):
+        """Le résumé FALC avec son aide : mesure du texte et règles (repertoire/falc.py)."""
+        if db_field.name == "resume_falc":
+            kwargs["widget"] = AideFalcTextarea(attrs={"rows": 6, "cols": 60})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     inlines = (
         PlageHoraireInline,

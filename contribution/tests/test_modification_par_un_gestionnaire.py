@@ -132,3 +132,15 @@ def test_les_erreurs_de_saisie_sont_dites_a_cote_du_champ(client, structure_niev
     assert reponse.status_code == 400
     assert 'id="id_nom_error"' in page and "Le champ « Nom » est obligatoire." in page
     assert 'id="id_site_web_error"' in page and "Adresse web non valide" in page
+
+
+def test_le_resume_falc_s_ecrit_avec_sa_mesure_et_les_regles_a_cote(client):
+    service = service_a(NEVERS)
+    client.force_login(gestionnaire_de(service.structure))
+
+    page = client.get(reverse("contribution:modifier-service", args=[service.pk]))
+
+    texte = page.content.decode()
+    assert 'id_resume_falc-aide-falc" id="id_resume_falc"' in texte  # aria-describedby
+    assert '<div class="aide-falc" id="id_resume_falc-aide-falc">' in texte
+    assert "Les règles du « facile à lire et à comprendre »" in texte

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from comptes.tests.outils import connecter_avec_double_facteur
 from core.tests.formulaire_html import formulaire_affiche
-from fraicheur.falc import REGLES_FALC, mesurer_lisibilite, phrases_de
-from fraicheur.widgets import AideFalcTextarea, aide_falc
+from repertoire.falc import REGLES_FALC, mesurer_lisibilite, phrases_de
 from repertoire.models import Service
 from repertoire.tests.factories import ServiceFactory
+from repertoire.widgets import AideFalcTextarea, aide_falc
 
 FACILE = "Vous aidez un proche.\nNous pouvons vous aider à souffler.\nAppelez-nous."
 DIFFICILE = (
@@ -59,7 +59,7 @@ def test_le_gabarit_d_aide_montre_la_mesure_et_les_regles():
     assert "Sigles : EHPAD" in html
     assert all(regle.replace("'", "&#x27;") in html for regle in REGLES_FALC[:2])
     vide = render_to_string(
-        "fraicheur/_aide_falc.html", {"mesure": mesurer_lisibilite(""), "regles": REGLES_FALC}
+        "repertoire/_aide_falc.html", {"mesure": mesurer_lisibilite(""), "regles": REGLES_FALC}
     )
     assert "sa lisibilité sera mesurée ici" in vide
 

@@ -7,13 +7,13 @@ from django import forms
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from fraicheur.falc import REGLES_FALC, mesurer_lisibilite
+from repertoire.falc import REGLES_FALC, mesurer_lisibilite
 
 
 def aide_falc(texte: str, *, id: str = "aide-falc") -> SafeString:
-    """Le gabarit `fraicheur/_aide_falc.html` rempli pour ce texte."""
+    """Le gabarit `repertoire/_aide_falc.html` rempli pour ce texte."""
     contexte = {"mesure": mesurer_lisibilite(texte or ""), "regles": REGLES_FALC, "id": id}
-    return mark_safe(render_to_string("fraicheur/_aide_falc.html", contexte))
+    return mark_safe(render_to_string("repertoire/_aide_falc.html", contexte))
 
 
 class AideFalcTextarea(forms.Textarea):

@@ -1,8 +1,8 @@
 """Aide à l'écriture d'un résumé « facile à lire et à comprendre » (FALC), pour les éditeurs.
 
-`mesurer_lisibilite(texte)` mesure un texte français ; le gabarit `fraicheur/_aide_falc.html`
-(avec `mesure`) l'affiche à côté du champ, avec les règles du FALC. L'administration
-(`fraicheur/admin.py`) et tout formulaire de fiche (widget `AideFalcTextarea`) s'en servent.
+`mesurer_lisibilite(texte)` mesure un texte français ; le gabarit `repertoire/_aide_falc.html`
+(avec `mesure`) l'affiche à côté du champ, avec les règles du FALC. L'administration des
+services et le formulaire d'un gestionnaire (widget `AideFalcTextarea`) s'en servent.
 Tout est calculé sur place : textstat compte les syllabes françaises avec les dictionnaires
 de césure de pyphen, fournis avec le paquet (aucun téléchargement, aucun appel réseau).
 """
