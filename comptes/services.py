@@ -12,15 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from comptes.models import FermetureSessions, Invitation, Role, empreinte_jeton
 from comptes.permissions import oublier_roles
+from core.courriels import envoyer_courriel
 
 journal = logging.getLogger(__name__)
 
@@ -79,17 +78,9 @@ def inviter(*, invitation: Invitation, par: Any, request: HttpRequest) -> Invita
     invitation.save()
     lien = request.build_absolute_uri(reverse("comptes:invitation", args=[jeton]))
     contexte = {"invitation": invitation, "lien": lien, "site_nom": settings.AUTONOMIE_SITE_NOM}
-    _envoyer("comptes/courriels/invitation", contexte, invitation.adresse)
+    envoyer_courriel("comptes/courriels/invitation", a=[invitation.adresse], contexte=contexte)
     journal.info("Invitation %s envoyée.", invitation.pk)
     return InvitationEnvoyee(invitation, lien)
-
-
-def _envoyer(gabarit: str, contexte: dict, adresse: str) -> None:
-    sujet = render_to_string(f"{gabarit}_sujet.txt", contexte).strip()
-    texte = render_to_string(f"{gabarit}.txt", contexte)
-    courriel = EmailMultiAlternatives(sujet, texte, to=[adresse])
-    courriel.attach_alternative(render_to_string(f"{gabarit}.html", contexte), "text/html")
-    courriel.send()
 
 
 def compte_de(adresse: str) -> Any:

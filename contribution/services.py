@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contribution.models import Motif, Proposition, ReglageModeration, Signalement
+from core.courriels import envoyer_courriel
 from core.models import CompteurDebit
 from core.texte import normaliser
 from repertoire.ecriture import Auteur, Changement, VersionPerimee, ecrire_fiches
@@ -348,15 +347,5 @@ def _informer(gabarit: str, adresse: str, contexte: dict) -> None:
     enregistrée ; sans adresse, personne à informer."""
     if not adresse:
         return
-    contexte = {**contexte, "site_nom": settings.AUTONOMIE_SITE_NOM}
     chemin = f"contribution/courriels/{gabarit}"
-
-    def envoyer() -> None:
-        sujet = render_to_string(f"{chemin}_sujet.txt", contexte).strip()
-        courriel = EmailMultiAlternatives(
-            sujet, render_to_string(f"{chemin}.txt", contexte), to=[adresse]
-        )
-        courriel.attach_alternative(render_to_string(f"{chemin}.html", contexte), "text/html")
-        courriel.send()
-
-    transaction.on_commit(envoyer)
+    transaction.on_commit(lambda: envoyer_courriel(chemin, a=[adresse], contexte=contexte))

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
+
+from core.courriels import envoyer_courriel
 
 SEL_CAMPAGNE = "fraicheur.campagne"
 SEL_DESINSCRIPTION = "fraicheur.desinscription"
@@ -40,15 +40,10 @@ def envoyer(
     modele: str, *, a: list[str], contexte: dict[str, Any], desinscription: str = ""
 ) -> None:
     """`modele` : fraicheur/courriels/<modele>_sujet.txt, .txt et .html."""
-    contexte = {
-        **contexte,
-        "site_nom": settings.AUTONOMIE_SITE_NOM,
-        "desinscription": desinscription,
-    }
-    sujet = render_to_string(f"fraicheur/courriels/{modele}_sujet.txt", contexte).strip()
-    texte = render_to_string(f"fraicheur/courriels/{modele}.txt", contexte)
-    html = render_to_string(f"fraicheur/courriels/{modele}.html", contexte)
     entetes = {"List-Unsubscribe": f"<{desinscription}>"} if desinscription else {}
-    courriel = EmailMultiAlternatives(sujet, texte, to=a, headers=entetes)
-    courriel.attach_alternative(html, "text/html")
-    courriel.send()
+    envoyer_courriel(
+        f"fraicheur/courriels/{modele}",
+        a=a,
+        contexte={**contexte, "desinscription": desinscription},
+        entetes=entetes,
+    )
