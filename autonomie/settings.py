@@ -218,6 +218,7 @@ VERIFICATION_FREQUENCES_PAR_CATEGORIE = env_mois_par_categorie(
 FRAICHEUR_CAMPAGNE_JOURS = env_int("FRAICHEUR_CAMPAGNE_JOURS", 30)
 # Rappel aux gestionnaires : N jours avant l'échéance de vérification, puis à l'échéance.
 FRAICHEUR_RAPPEL_AVANT_JOURS = env_int("FRAICHEUR_RAPPEL_AVANT_JOURS", 30)
+FRAICHEUR_FIN_DISPOSITIF_AVANT_JOURS = env_int("FRAICHEUR_FIN_DISPOSITIF_AVANT_JOURS", 30)
 
 # Derrière un répartiteur de charge HTTPS.
 if env_bool("SECURE_PROXY_SSL", False):

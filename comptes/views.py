@@ -135,6 +135,8 @@ def mon_compte(request: HttpRequest) -> HttpResponse:
         "double_facteur_actif": double_facteur.est_active(utilisateur),
         "double_facteur_exige": double_facteur.exige(utilisateur),
         "peut_inviter": peut(utilisateur, Action.INVITER),
+        "peut_modifier": peut(utilisateur, Action.MODIFIER_FICHE),
+        "peut_moderer": peut(utilisateur, Action.MODERER),
     }
     return render(request, "comptes/mon_compte.html", contexte)
 

@@ -20,6 +20,7 @@ from contribution.models import Motif, Proposition, ReglageModeration, Signaleme
 from core.courriels import envoyer_courriel
 from core.models import CompteurDebit
 from core.texte import normaliser
+from repertoire import sous_fiches
 from repertoire.ecriture import Auteur, Changement, VersionPerimee, ecrire_fiches
 from repertoire.models import Service, Structure
 from territoires.perimetres import emplacement
@@ -134,11 +135,42 @@ def _proposition_ouverte(proposition: Proposition) -> Proposition:
 
 
 def diff_de(fiche: Fiche, valeurs: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Ancien → nouveau, pour les seuls champs qui changent."""
+    """Ancien → nouveau, pour les seuls champs (ou sous-fiches : horaires, contacts, lieux,
+    liens) qui changent, en valeurs JSON : c'est ce que la proposition garde."""
+    diff = {}
+    for champ, valeur in valeurs.items():
+        if champ in sous_fiches.noms(fiche):
+            avant = sous_fiches.lire(fiche, champ)
+            apres = sous_fiches.normaliser(fiche, champ, valeur)
+        else:
+            avant, apres = sous_fiches.en_json(getattr(fiche, champ)), sous_fiches.en_json(valeur)
+        if avant != apres:
+            diff[champ] = {"avant": avant, "apres": apres}
+    return diff
+
+
+def en_python(fiche: Fiche, valeurs: dict[str, Any]) -> dict[str, Any]:
+    """Les valeurs JSON d'une proposition, rendues aux champs de la fiche (dates, heures)."""
+    noms = sous_fiches.noms(fiche)
     return {
-        champ: {"avant": getattr(fiche, champ), "apres": valeur}
+        champ: valeur
+        if champ in noms or valeur is None
+        else type(fiche)._meta.get_field(champ).to_python(valeur)
         for champ, valeur in valeurs.items()
-        if getattr(fiche, champ) != valeur
+    }
+
+
+def sans_versions_lues(valeurs: dict[str, Any]) -> dict[str, Any]:
+    """Pour rétablir des lieux : la version que portait l'ancienne valeur n'est plus celle
+    d'aujourd'hui ; la fiche elle-même porte le verrou (sa version publiée)."""
+    lieux = valeurs.get("lieux_de_la_structure")
+    if lieux is None:
+        return valeurs
+    return {
+        **valeurs,
+        "lieux_de_la_structure": [
+            {c: v for c, v in lieu.items() if c != "version"} for lieu in lieux
+        ],
     }
 
 
@@ -236,7 +268,7 @@ def refuser(*, proposition: Proposition, par: Any, raison: str) -> None:
     if proposition.deja_publiee:
         _ecrire(
             proposition.fiche,
-            proposition.avant(),
+            sans_versions_lues(proposition.avant()),
             proposition.version_publiee,
             Auteur("moderation", par),
         )
@@ -248,7 +280,8 @@ def refuser(*, proposition: Proposition, par: Any, raison: str) -> None:
 def _ecrire(fiche: Fiche, valeurs: dict[str, Any], version_lue: int | None, auteur: Auteur) -> None:
     try:
         ecrire_fiches(
-            changements=[Changement(fiche, dict(valeurs), version_lue=version_lue)], auteur=auteur
+            changements=[Changement(fiche, en_python(fiche, valeurs), version_lue=version_lue)],
+            auteur=auteur,
         )
     except VersionPerimee as perimee:
         raise ContributionRefusee(

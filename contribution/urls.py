@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contribution import views
+from contribution import views, views_gestion
 
 app_name = "contribution"
 
@@ -15,6 +15,24 @@ urlpatterns: list = [
         name="historique-structure",
     ),
     path("services/<int:pk>/historique/", views.historique_service, name="historique-service"),
+    path("gestion/", views_gestion.mes_fiches, name="mes-fiches"),
+    path(
+        "services/<int:pk>/modifier/<slug:partie>/",
+        views_gestion.modifier_partie_service,
+        name="modifier-service-partie",
+    ),
+    path(
+        "structures/<int:pk>/modifier/<slug:partie>/",
+        views_gestion.modifier_partie_structure,
+        name="modifier-structure-partie",
+    ),
+    path("structures/<int:pk>/lieux/", views_gestion.lieux, name="lieux"),
+    path("structures/<int:pk>/lieux/ajouter/", views_gestion.modifier_lieu, name="ajouter-lieu"),
+    path(
+        "structures/<int:pk>/lieux/<int:lieu>/modifier/",
+        views_gestion.modifier_lieu,
+        name="modifier-lieu",
+    ),
     path("moderation/", views.file_moderation, name="file"),
     path("moderation/propositions/<int:pk>/", views.proposition, name="proposition"),
     path("moderation/signalements/<int:pk>/", views.signalement, name="signalement"),

@@ -12,11 +12,20 @@ from django.urls import reverse
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
 from contribution import services
-from contribution.forms import LIBELLES, FicheForm, RaisonForm, RetablirForm, SignalementForm
+from contribution.forms import (
+    CHAMPS,
+    FicheForm,
+    RaisonForm,
+    RetablirForm,
+    SignalementForm,
+    libelle,
+)
 from contribution.models import Proposition, Signalement
+from contribution.parties import parties_de
 from core.acces import publique
 from core.connexions import pseudonyme
 from core.limitation import adresse_client
+from repertoire import sous_fiches
 from repertoire.ecriture import VersionPerimee
 from repertoire.forms import CONFLIT
 from repertoire.models import Service, Structure
@@ -107,7 +116,15 @@ def _modifier(request: HttpRequest, fiche: Fiche) -> HttpResponse:
     _exiger(request, Action.MODIFIER_FICHE, fiche)
     form = FicheForm(request.POST or None, fiche=fiche)
     mode = services.mode_de_moderation(fiche)
-    contexte = {"fiche": fiche, "url_fiche": _url(fiche), "form": form, "mode": mode}
+    contexte = {
+        "fiche": fiche,
+        "url_fiche": _url(fiche),
+        "form": form,
+        "mode": mode,
+        "partie": "presentation",
+        "titre": "Présentation",
+        "parties": parties_de(fiche),
+    }
     if request.method == "POST" and form.is_valid():
         try:
             resultat = services.modifier_par_gestionnaire(
@@ -188,10 +205,25 @@ def _signalements() -> Any:
 
 
 def _lignes_diff(proposition: Proposition) -> list[dict[str, Any]]:
-    return [
-        {"champ": LIBELLES.get(champ, champ), "avant": v["avant"], "apres": v["apres"]}
-        for champ, v in proposition.diff.items()
-    ]
+    """Champ, avant, après ; pour une liste (horaires, contacts, lieux, liens), seulement les
+    éléments retirés (avant) et ajoutés (après), chacun sur sa ligne."""
+    lignes = []
+    for champ, v in proposition.diff.items():
+        avant, apres = v["avant"], v["apres"]
+        if isinstance(avant, list) and isinstance(apres, list):
+            avant, apres = (
+                [a for a in avant if a not in apres],
+                [a for a in apres if a not in avant],
+            )
+        lignes.append(
+            {
+                "champ": libelle(type(proposition.fiche), champ),
+                "avant": "\n".join(sous_fiches.en_mots(champ, avant)),
+                "apres": "\n".join(sous_fiches.en_mots(champ, apres)),
+                "liste": isinstance(apres, list),
+            }
+        )
+    return lignes
 
 
 @reservee(Action.MODERER, refus=REFUS)
@@ -203,9 +235,7 @@ def proposition(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     donnees = request.POST if action else None
     refus = RaisonForm(donnees if action == "refuser" else None)
-    initial = {"version_lue": fiche.version, **{c: getattr(fiche, c) for c in prop.diff}}
-    initial.update(prop.apres())
-    edition = FicheForm(donnees if action == "modifier" else None, fiche=fiche, initial=initial)
+    edition = _edition(prop, donnees if action == "modifier" else None)
     try:
         if action == "accepter":
             services.accepter(proposition=prop, par=request.user)
@@ -215,7 +245,7 @@ def proposition(request: HttpRequest, pk: int) -> HttpResponse:
                 proposition=prop, par=request.user, raison=refus.cleaned_data["raison"]
             )
             return _fait(request, "Proposition refusée ; son auteur en est informé.")
-        if action == "modifier" and edition.is_valid():
+        if action == "modifier" and edition is not None and edition.is_valid():
             services.accepter(
                 proposition=prop,
                 par=request.user,
@@ -236,8 +266,23 @@ def proposition(request: HttpRequest, pk: int) -> HttpResponse:
         "refus": refus,
         "edition": edition,
     }
-    statut = 400 if action and (refus.errors or edition.errors) else 200
+    statut = 400 if action and (refus.errors or (edition and edition.errors)) else 200
     return render(request, "contribution/proposition.html", contexte, status=statut)
+
+
+def _edition(prop: Proposition, donnees: Any) -> FicheForm | None:
+    """« Modifier puis accepter » : les champs proposés, partant de la fiche d'aujourd'hui
+    avec les valeurs proposées ; pas pour les horaires, contacts et lieux (accepter ou
+    refuser, puis modifier la fiche)."""
+    fiche = prop.fiche
+    ensembles = sous_fiches.noms(fiche) - set(sous_fiches.LIENS[type(fiche)])
+    if ensembles & set(prop.diff):
+        return None
+    principaux = CHAMPS[type(fiche)]
+    champs = principaux if set(prop.diff) <= set(principaux) else list(prop.diff)
+    form = FicheForm(fiche=fiche, champs=champs)
+    initial = {**form.initial, **prop.apres()}
+    return FicheForm(donnees, fiche=fiche, champs=champs, initial=initial)
 
 
 def _fait(request: HttpRequest, message: str) -> HttpResponse:

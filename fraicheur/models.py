@@ -82,6 +82,7 @@ class Demande(models.Model):
 class Moment(models.TextChoices):
     AVANT = "avant", "avant l'échéance"
     APRES = "apres", "échéance passée"
+    FIN = "fin", "fin prochaine du dispositif"
 
 
 class Rappel(models.Model):

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from repertoire import sous_fiches
 from repertoire.models import Lieu, Service, Structure
 from repertoire.recherche.index import indexer_services
 
@@ -259,7 +260,9 @@ def _est_un_champ(fiche: Fiche, nom: str) -> bool:
 def _ecrire(changement: Changement, auteur: Auteur, rapport: RapportEcriture) -> None:
     fiche = changement.fiche
     if fiche.pk is None:
-        _creer(fiche, changement.valeurs, auteur)
+        valeurs, sous = _separer(changement)
+        _creer(fiche, valeurs, auteur)
+        _ecrire_sous_fiches(fiche, sous, auteur, rapport)
         rapport.creees += 1
     elif _modifier(changement, auteur, rapport):
         rapport.modifiees += 1
@@ -276,15 +279,56 @@ def _creer(fiche: Fiche, valeurs: dict[str, Any], auteur: Auteur) -> None:
     _sauver(fiche, auteur)
 
 
+def _separer(changement: Changement) -> tuple[dict[str, Any], dict[str, list]]:
+    """Les champs de la fiche, et ce qu'elle porte en plus (`repertoire.sous_fiches`)."""
+    noms = sous_fiches.noms(changement.fiche)
+    valeurs = {c: v for c, v in changement.valeurs.items() if c not in noms}
+    return valeurs, {c: v for c, v in changement.valeurs.items() if c in noms}
+
+
+def _ecrire_sous_fiches(
+    fiche: Fiche, sous: dict[str, list], auteur: Auteur, rapport: RapportEcriture
+) -> bool:
+    """Horaires, contacts, liens : écrits en entier ; les lieux d'une structure, des fiches,
+    un par un par cette porte (version lue, historique). Vrai si quelque chose a changé."""
+    modifiees = False
+    for nom, voulu in sous.items():
+        if nom == "lieux_de_la_structure":
+            modifiees |= _ecrire_lieux(fiche, voulu, auteur, rapport)
+        else:
+            modifiees |= sous_fiches.remplacer(fiche, nom, voulu)
+    return modifiees
+
+
+def _ecrire_lieux(
+    structure: Structure, lignes: list[dict], auteur: Auteur, rapport: RapportEcriture
+) -> bool:
+    """Seuls les lieux qui changent sont écrits (et leur version lue vérifiée) : un collègue
+    qui a modifié un autre lieu entre-temps ne fait pas refuser celui-ci."""
+    avant = rapport.creees + rapport.modifiees
+    actuels = {ligne["id"]: ligne for ligne in sous_fiches.lire(structure, "lieux_de_la_structure")}
+    for ligne in sous_fiches.normaliser(structure, "lieux_de_la_structure", lignes):
+        if ligne.get("id") and sous_fiches.meme_lieu(actuels.get(ligne["id"]), ligne):
+            continue
+        lieu = structure.lieux.get(pk=ligne["id"]) if ligne.get("id") else Lieu(structure=structure)
+        changement = Changement(
+            lieu, sous_fiches.valeurs_du_lieu(ligne), version_lue=ligne.get("version")
+        )
+        _ecrire(changement, auteur, rapport)
+    return rapport.creees + rapport.modifiees > avant
+
+
 def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) -> bool:
     fiche = changement.fiche
     courante = type(fiche)._default_manager.select_for_update().get(pk=fiche.pk)
     if changement.version_lue is not None and changement.version_lue != courante.version:
         raise VersionPerimee(fiche, changement.version_lue, courante)
-    a_ecrire, conflits = champs_a_ecrire(courante, changement.valeurs, auteur)
+    valeurs, sous = _separer(changement)
+    sous_modifiees = _ecrire_sous_fiches(courante, sous, auteur, rapport)
+    a_ecrire, conflits = champs_a_ecrire(courante, valeurs, auteur)
     a_ecrire = _avec_verificateur(a_ecrire, auteur)
     rapport.conflits += conflits
-    if not a_ecrire and not changement.sous_fiches_modifiees:
+    if not a_ecrire and not (changement.sous_fiches_modifiees or sous_modifiees):
         _recopier(courante, fiche)
         return False
     for champ, valeur in a_ecrire.items():

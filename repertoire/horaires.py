@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from itertools import groupby
+from typing import Any
 
 from django.utils import timezone
 
@@ -65,10 +66,11 @@ def est_ferie(jour: dt.date) -> bool:
 # --- Semaine type ----------------------------------------------------------------------------
 
 
-def semaine(service: Service) -> dict[int, tuple[Creneau, ...]]:
-    """Les créneaux de chaque jour ouvert, triés ; lit le cache de `prefetch_related`."""
+def semaine(service: Service, plages: Iterable | None = None) -> dict[int, tuple[Creneau, ...]]:
+    """Les créneaux de chaque jour ouvert, triés ; lit le cache de `prefetch_related`.
+    `plages` : celles d'un seul lieu (par défaut toutes : ouvert quelque part)."""
     creneaux: dict[int, list[Creneau]] = {}
-    for plage in service.plages.all():
+    for plage in service.plages.all() if plages is None else plages:
         creneaux.setdefault(plage.jour, []).append((plage.ouverture, plage.fermeture))
     return {jour: tuple(sorted(liste)) for jour, liste in sorted(creneaux.items())}
 
@@ -297,13 +299,22 @@ def _exception_fr(exception: HoraireExceptionnel) -> str:
 
 
 def en_toutes_lettres(service: Service) -> list[str]:
-    """Une phrase par groupe de jours, pour la fiche publique et les lecteurs d'écran."""
-    jours = semaine(service)
-    if _est_24_7(jours):
-        phrases = ["tous les jours, 24 h sur 24"]
-    else:
-        phrases = [f"{_jours_fr(liste)} {_creneaux_fr(c)}" for liste, c in _groupes(jours)]
+    """Une phrase par groupe de jours, pour la fiche publique et les lecteurs d'écran ;
+    des horaires propres à un lieu sont précédés de son nom (« à l'antenne de Clamecy : »)."""
+    par_lieu: dict[Any, list] = {}
+    for plage in service.plages.all():
+        par_lieu.setdefault(plage.lieu, []).append(plage)
+    phrases = []
+    for lieu, plages in sorted(par_lieu.items(), key=lambda p: (p[0] is not None, str(p[0]))):
+        prefixe = f"à « {lieu.nom} » : " if lieu is not None else ""
+        phrases += [prefixe + phrase for phrase in _semaine_fr(semaine(service, plages))]
     if phrases and not service.ouvert_jours_feries:
         phrases.append("fermé les jours fériés")
     phrases.extend(_exception_fr(exception) for exception in _a_venir(service))
     return phrases
+
+
+def _semaine_fr(jours: dict[int, tuple[Creneau, ...]]) -> list[str]:
+    if _est_24_7(jours):
+        return ["tous les jours, 24 h sur 24"]
+    return [f"{_jours_fr(liste)} {_creneaux_fr(c)}" for liste, c in _groupes(jours)]

@@ -300,8 +300,11 @@ class _AvecThesaurus(ModelIterable):
 
 
 class ServiceQuerySet(models.QuerySet):
-    def publies(self) -> "ServiceQuerySet":
-        return self.filter(statut=Service.Statut.PUBLIE)
+    def publies(self, le: dt.date | None = None) -> "ServiceQuerySet":
+        """Publiés et pas encore terminés : un dispositif dont la date de fin est passée
+        disparaît dès le lendemain, avant même que `cloturer_dispositifs` ne l'archive."""
+        le = le or timezone.localdate()
+        return self.filter(statut=Service.Statut.PUBLIE).exclude(date_fin__lt=le)
 
     def avec_resume(self) -> "ServiceQuerySet":
         """Ce qu'affichent un résultat et un résumé d'API : structure, et en listes
@@ -363,6 +366,15 @@ class Service(FicheMixin):
     horaires_precisions = models.CharField(
         "précisions sur les horaires", max_length=255, blank=True
     )
+    # Un dispositif expérimental ou à durée limitée : caché après sa date de fin ; son
+    # gestionnaire en est prévenu avant (fraicheur, `cloturer_dispositifs`).
+    date_debut = models.DateField("début du dispositif", null=True, blank=True)
+    date_fin = models.DateField(
+        "fin du dispositif",
+        null=True,
+        blank=True,
+        help_text="pour un dispositif expérimental ou à durée limitée : caché après cette date",
+    )
     # Un doublon fusionné (application doublons) : archivé, jamais supprimé (son historique
     # reste lisible) ; son adresse redirige vers la fiche gardée.
     fusionne_dans = models.ForeignKey(
@@ -386,7 +398,13 @@ class Service(FicheMixin):
                 | models.Q(age_max__isnull=True)
                 | models.Q(age_min__lte=models.F("age_max")),
                 name="service_age_min_inferieur_age_max",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_debut__isnull=True)
+                | models.Q(date_fin__isnull=True)
+                | models.Q(date_debut__lte=models.F("date_fin")),
+                name="service_debut_avant_fin",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -520,7 +538,12 @@ class Jour(models.IntegerChoices):
 
 
 class PlageHoraire(models.Model):
+    """Un créneau de la semaine type ; `lieu` vide : dans tous les lieux du service."""
+
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="plages")
+    lieu = models.ForeignKey(
+        Lieu, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     jour = models.PositiveSmallIntegerField(choices=Jour.choices)
     ouverture = models.TimeField()
     fermeture = models.TimeField()
@@ -571,6 +594,42 @@ class HoraireExceptionnel(models.Model):
 
     def couvre(self, jour: dt.date) -> bool:
         return self.date_debut <= jour <= self.date_fin
+
+
+class Permanence(models.Model):
+    """Un service tenu certains jours dans un lieu qui n'est pas le sien (une permanence en
+    mairie, une séance d'information) : une règle de récurrence RFC 5545 (python-dateutil),
+    par exemple « le 2e mardi de chaque mois », ou une seule date."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="permanences")
+    lieu = models.ForeignKey(Lieu, on_delete=models.CASCADE, related_name="permanences")
+    regle = models.CharField(
+        "règle de récurrence",
+        max_length=200,
+        help_text="RRULE (RFC 5545), ex. FREQ=WEEKLY;BYDAY=TU",
+    )
+    date_debut = models.DateField("à partir du")
+    date_fin = models.DateField("jusqu'au", null=True, blank=True)
+    ouverture = models.TimeField()
+    fermeture = models.TimeField()
+    precisions = models.CharField("précisions", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date_debut", "ouverture"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ouverture__lt=models.F("fermeture")),
+                name="permanence_ouverture_avant_fermeture",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_fin__isnull=True)
+                | models.Q(date_debut__lte=models.F("date_fin")),
+                name="permanence_debut_avant_fin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lieu} ({self.regle})"
 
 
 class IndexService(models.Model):

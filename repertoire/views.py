@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
@@ -25,6 +26,7 @@ from core.acces import publique
 from repertoire.forms_recherche import RechercheForm
 from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
+from repertoire.permanences import en_mots, prochaines_dates
 from repertoire.recherche import PageResultats, rechercher
 from territoires.deploiement import dans_le_deploiement, nom_du_territoire_servi
 from territoires.selectors import noms_territoires
@@ -136,8 +138,9 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "besoins",
             "publics",
             "lieux__commune",
-            "plages",
+            "plages__lieu",
             "exceptions",
+            "permanences__lieu__commune",
             "zones",
             "provenances",
             Prefetch("contacts", queryset=_contacts_publics(), to_attr="contacts_publics"),
@@ -161,6 +164,7 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                 *_contacts_publics().filter(structure=service.structure),
             ],
             "horaires_en_mots": en_toutes_lettres(service),
+            "permanences": permanences_a_venir(service, maintenant.date()),
             "ouvert": _est_ouvert(service, maintenant),
             "modes_acces": _libelles_modes_acces(service.modes_acces),
             "lieux": [_lieu(lieu) for lieu in service.lieux.all()],
@@ -168,6 +172,16 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "contacts_professionnels": contacts_professionnels(request, service),
         },
     )
+
+
+def permanences_a_venir(service: Service, le: dt.date) -> list[dict[str, Any]]:
+    """Chaque permanence en mots, avec ses prochaines dates ; les passées disparaissent."""
+    resultat = []
+    for permanence in service.permanences.all():
+        dates = prochaines_dates(permanence, apres=le)
+        if dates:
+            resultat.append({"p": permanence, "en_mots": en_mots(permanence), "dates": dates})
+    return resultat
 
 
 def _zones(service: Service) -> list[str]:

@@ -13,8 +13,17 @@ from core.visite import (
 PUBLIC = ("/recherche/", "/services/", "/structures/", "/api/v1/docs", "/compte/")
 PROFESSIONNEL = (
     "/pilotage/", "/admin/repertoire/", "/admin/pilotage/", "/compte/", "/moderation/",
-    "/fraicheur/", "/professionnels/",
+    "/fraicheur/", "/professionnels/", "/gestion/",
 )  # fmt: skip
+# Les pages de modification d'une fiche par partie (contribution), visitées pour la première
+# structure et le premier service publiés.
+PARTIES = {
+    "structures": ("modifier/", "modifier/contacts/", "lieux/", "lieux/ajouter/"),
+    "services": (
+        "modifier/", "modifier/acces/", "modifier/horaires/", "modifier/exceptions/",
+        "modifier/permanences/", "modifier/contacts/",
+    ),
+}  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -72,10 +81,11 @@ class Command(BaseCommand):
     def _depart_professionnel(self, navigateur: Navigateur) -> list[str]:
         depart = ["/pilotage/", "/admin/", "/compte/", "/professionnels/jetons/"]
         depart += ["/moderation/", "/moderation/doublons/", "/fraicheur/campagnes/"]
-        depart += ["/fraicheur/qualite/"]
+        depart += ["/fraicheur/qualite/", "/gestion/"]
         for ressource, modele in (("structures", "structure"), ("services", "service")):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
+                depart += [f"/{ressource}/{ident}/{partie}" for partie in PARTIES[ressource]]
         return depart
 
     def _connecter(
