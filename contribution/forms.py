@@ -225,7 +225,10 @@ CALCULES = ("frequence", "jour_semaine", "rang")
 
 class PlageForm(LigneForm):
     jour = forms.TypedChoiceField(
-        label="Jour", choices=Jour.choices, coerce=int, error_messages={"required": "Le jour ?"}
+        label="Jour",
+        choices=[("", "— choisir —"), *Jour.choices],
+        coerce=int,
+        error_messages={"required": "Choisissez le jour."},
     )
     ouverture = _heure("Ouverture")
     fermeture = _heure("Fermeture")
@@ -270,13 +273,20 @@ class PermanenceForm(LigneForm):
         "les lieux de la structure.",
         error_messages={"required": "Choisissez le lieu."},
     )
-    frequence = forms.ChoiceField(label="Quand", choices=permanences.Frequence.CHOIX)
+    frequence = forms.ChoiceField(
+        label="Quand",
+        choices=[("", "— choisir —"), *permanences.Frequence.CHOIX],
+        error_messages={"required": "Choisissez quand elle se tient."},
+    )
     jour_semaine = forms.TypedChoiceField(
-        label="Jour de la semaine", choices=Jour.choices, coerce=int, required=False
+        label="Jour de la semaine",
+        choices=[("", "— choisir —"), *Jour.choices],
+        coerce=int,
+        required=False,
     )
     rang = forms.TypedChoiceField(
         label="Pour « une fois par mois » : le combientième",
-        choices=[(1, "1er"), (2, "2e"), (3, "3e"), (4, "4e"), (-1, "dernier")],
+        choices=[("", "— choisir —"), (1, "1er"), (2, "2e"), (3, "3e"), (4, "4e"), (-1, "dernier")],
         coerce=int,
         required=False,
     )

@@ -131,3 +131,36 @@ def test_la_proposition_la_modification_et_l_historique_passent_axe_core(page, s
     page.goto(f"{site}/services/{service.pk}/historique/")
     expect(page.locator("main")).to_contain_text("moderation")
     _sans_violation(page)
+
+
+def test_les_pages_d_un_gestionnaire_marchent_et_passent_axe_core(page, site, settings):
+    """Chaque partie d'une fiche, et une ligne d'horaires mal saisie puis corrigée."""
+    settings.CONTRIBUTION_MODERATION = "publie_puis_relu"
+    service = _service()
+    client = Client()
+    client.force_login(UtilisateurFactory(is_superuser=True))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])
+    for partie in ("acces", "exceptions", "permanences", "contacts"):
+        page.goto(f"{site}/services/{service.pk}/modifier/{partie}/")
+        _sans_violation(page)
+    structure = service.structure
+    for chemin in ("lieux/", "lieux/ajouter/", "modifier/contacts/"):
+        page.goto(f"{site}/structures/{structure.pk}/{chemin}")
+        _sans_violation(page)
+
+    page.goto(f"{site}/services/{service.pk}/modifier/horaires/")
+    nouvelle = page.get_by_role("group", name="Créneau à ajouter").first
+    nouvelle.get_by_label("Jour").select_option(label="samedi")
+    nouvelle.get_by_label("Ouverture").fill("12:00")
+    nouvelle.get_by_label("Fermeture").fill("09:00")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("main")).to_contain_text("L'heure de fermeture doit venir après")
+    _sans_violation(page)
+    nouvelle = page.get_by_role("group", name="Créneau à ajouter").first
+    nouvelle.get_by_label("Ouverture").fill("09:00")
+    nouvelle.get_by_label("Fermeture").fill("12:00")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Vos modifications sont publiées")
+    page.goto(f"{site}/services/{service.pk}/")
+    expect(page.locator("#quand")).to_contain_text("samedi")
