@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contribution import views
+from contribution import views, views_nouveau_service
 
 app_name = "contribution"
 
@@ -15,6 +15,15 @@ urlpatterns: list = [
         name="historique-structure",
     ),
     path("services/<int:pk>/historique/", views.historique_service, name="historique-service"),
+    path("services/proposer/", views_nouveau_service.choisir_structure, name="proposer-un-service"),
+    path(
+        "structures/<int:pk>/proposer-un-service/",
+        views_nouveau_service.proposer_service,
+        name="proposer-service",
+    ),
+    path(
+        "services/proposes/<int:pk>/", views_nouveau_service.service_propose, name="service-propose"
+    ),
     path("moderation/", views.file_moderation, name="file"),
     path("moderation/propositions/<int:pk>/", views.proposition, name="proposition"),
     path("moderation/signalements/<int:pk>/", views.signalement, name="signalement"),

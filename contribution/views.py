@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
-from contribution import services
+from contribution import nouveaux_services, services, views_nouveau_service
 from contribution.forms import LIBELLES, FicheForm, RaisonForm, RetablirForm, SignalementForm
 from contribution.models import Proposition, Signalement
 from core.acces import publique
@@ -188,6 +188,8 @@ def _signalements() -> Any:
 
 
 def _lignes_diff(proposition: Proposition) -> list[dict[str, Any]]:
+    if proposition.est_un_nouveau_service:
+        return nouveaux_services.lignes(proposition)
     return [
         {"champ": LIBELLES.get(champ, champ), "avant": v["avant"], "apres": v["apres"]}
         for champ, v in proposition.diff.items()
@@ -198,6 +200,8 @@ def _lignes_diff(proposition: Proposition) -> list[dict[str, Any]]:
 def proposition(request: HttpRequest, pk: int) -> HttpResponse:
     """Accepter, refuser avec une raison, ou modifier puis accepter."""
     prop = get_object_or_404(_propositions(), pk=pk)
+    if prop.est_un_nouveau_service:
+        return views_nouveau_service.decider(request, prop)
     fiche = prop.fiche
     _exiger(request, Action.MODERER, fiche)
     action = request.POST.get("action") if request.method == "POST" else None

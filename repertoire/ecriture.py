@@ -62,12 +62,15 @@ class Changement:
     `version_lue` : la version qu'a lue la personne qui a saisi ; None pour une source.
     `sous_fiches_modifiees` : horaires, contacts ou zones ont changé, la fiche change de version
     même si aucun de ses propres champs ne change (un collègue doit le voir).
+    `liens` : pour une fiche nouvelle, ses liens plusieurs-à-plusieurs ({"besoins": […],
+    "lieux": […]}), posés avant sa ligne d'historique et son index (une seule ligne, qui les dit).
     """
 
     fiche: Fiche
     valeurs: dict[str, Any]
     version_lue: int | None = None
     sous_fiches_modifiees: bool = False
+    liens: dict[str, Iterable[Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -259,7 +262,7 @@ def _est_un_champ(fiche: Fiche, nom: str) -> bool:
 def _ecrire(changement: Changement, auteur: Auteur, rapport: RapportEcriture) -> None:
     fiche = changement.fiche
     if fiche.pk is None:
-        _creer(fiche, changement.valeurs, auteur)
+        _creer(fiche, changement.valeurs, auteur, changement.liens)
         rapport.creees += 1
     elif _modifier(changement, auteur, rapport):
         rapport.modifiees += 1
@@ -269,11 +272,37 @@ def _ecrire(changement: Changement, auteur: Auteur, rapport: RapportEcriture) ->
     rapport.services_a_indexer.update(_services_de(fiche))
 
 
-def _creer(fiche: Fiche, valeurs: dict[str, Any], auteur: Auteur) -> None:
+def _creer(
+    fiche: Fiche, valeurs: dict[str, Any], auteur: Auteur, liens: dict[str, Iterable[Any]]
+) -> None:
     for champ, valeur in _avec_verificateur(valeurs, auteur).items():
         setattr(fiche, champ, valeur)
     fiche.version = 1
-    _sauver(fiche, auteur)
+    if liens:
+        _creer_avec_liens(fiche, auteur, liens)
+    else:
+        _sauver(fiche, auteur)
+
+
+def _creer_avec_liens(fiche: Fiche, auteur: Auteur, liens: dict[str, Iterable[Any]]) -> None:
+    """Une fiche et ses liens, une seule ligne d'historique (création, avec ses liens).
+
+    Un lien ne se pose qu'une fois la ligne insérée ; django-simple-history écrirait alors une
+    ligne de plus par lien posé. La fiche est donc insérée sans historique, ses liens posés,
+    puis sa ligne d'historique écrite par `historiser_en_masse` (copie en SQL de la fiche et de
+    ses liens historisés), comme pour un écrivain en masse.
+    """
+    fiche.skip_history_when_saving = True
+    try:
+        fiche.save()
+        for nom, cibles in liens.items():
+            getattr(fiche, nom).set(cibles)
+    finally:
+        del fiche.skip_history_when_saving
+    historiser_en_masse(type(fiche), [fiche.pk], auteur=auteur, creation=True)
+    ligne = fiche.history.get()
+    if auteur.utilisateur is not None:  # la copie en SQL ne connaît que la source
+        type(ligne)._default_manager.filter(pk=ligne.pk).update(history_user=auteur.utilisateur)
 
 
 def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) -> bool:
