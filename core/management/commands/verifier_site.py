@@ -72,10 +72,12 @@ class Command(BaseCommand):
     def _depart_professionnel(self, navigateur: Navigateur) -> list[str]:
         depart = ["/pilotage/", "/admin/", "/compte/", "/professionnels/jetons/"]
         depart += ["/moderation/", "/moderation/doublons/", "/fraicheur/campagnes/"]
-        depart += ["/fraicheur/qualite/"]
+        depart += ["/fraicheur/qualite/", "/services/proposer/"]
         for ressource, modele in (("structures", "structure"), ("services", "service")):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
+        if (ident := premier_identifiant(navigateur, "structures")) is not None:
+            depart.append(f"/structures/{ident}/proposer-un-service/")
         return depart
 
     def _connecter(
