@@ -8,7 +8,8 @@ posent la même question par `user.has_perm("comptes.voir_pilotage", departement
 Un rôle en vigueur donne ses actions (`DROITS`) sur tout ce qui est dans son territoire.
 L'objet est un territoire (région, département, EPCI, commune, périmètre), un objet qui
 dit où il se trouve (`ObjetTerritorial`) ou None (« quelque part » : pour afficher un menu).
-Un superutilisateur actif peut tout, comme partout dans Django. Voir docs/adr/0008.
+Un superutilisateur actif peut tout, comme partout dans Django. Voir docs/adr/0008 (et
+docs/adr/0010 pour proposer un nouveau service).
 """
 
 from dataclasses import dataclass
@@ -30,22 +31,40 @@ class Action(StrEnum):
     ANIMER = "animer"
     ADMINISTRER = "administrer"
     INVITER = "inviter"
+    PROPOSER_SERVICE = "proposer_service"
 
 
 DROITS: dict[TypeRole, frozenset[Action]] = {
     TypeRole.ADMINISTRATEUR: frozenset(Action),
     TypeRole.ANIMATEUR: frozenset(
-        {Action.ANIMER, Action.VOIR_CONTACTS_PROFESSIONNELS, Action.INVITER}
+        {
+            Action.ANIMER,
+            Action.VOIR_CONTACTS_PROFESSIONNELS,
+            Action.INVITER,
+            Action.PROPOSER_SERVICE,
+        }
     ),
     TypeRole.MODERATEUR: frozenset(
-        {Action.MODERER, Action.MODIFIER_FICHE, Action.VOIR_CONTACTS_PROFESSIONNELS}
+        {
+            Action.MODERER,
+            Action.MODIFIER_FICHE,
+            Action.VOIR_CONTACTS_PROFESSIONNELS,
+            Action.PROPOSER_SERVICE,
+        }
     ),
     # Issue 10 : le rôle pilotage lit le pilotage de son territoire (et rien d'autre).
     TypeRole.PILOTAGE: frozenset({Action.VOIR_PILOTAGE}),
     TypeRole.GESTIONNAIRE: frozenset(
-        {Action.MODIFIER_FICHE, Action.VOIR_CONTACTS_PROFESSIONNELS, Action.INVITER}
+        {
+            Action.MODIFIER_FICHE,
+            Action.VOIR_CONTACTS_PROFESSIONNELS,
+            Action.INVITER,
+            Action.PROPOSER_SERVICE,
+        }
     ),
-    TypeRole.PROFESSIONNEL: frozenset({Action.VOIR_CONTACTS_PROFESSIONNELS}),
+    TypeRole.PROFESSIONNEL: frozenset(
+        {Action.VOIR_CONTACTS_PROFESSIONNELS, Action.PROPOSER_SERVICE}
+    ),
 }
 # Un gestionnaire de structure ne modifie que les fiches que gère son institution, où
 # qu'elles soient, et n'invite que pour elle ; jamais sur « un territoire » (None, « quelque
@@ -53,6 +72,13 @@ DROITS: dict[TypeRole, frozenset[Action]] = {
 SUR_SES_FICHES_SEULEMENT = {
     (TypeRole.GESTIONNAIRE, Action.MODIFIER_FICHE),
     (TypeRole.GESTIONNAIRE, Action.INVITER),
+}
+# Issue 11, § 1 : proposer un nouveau service (relu par un modérateur avant publication), pour
+# une structure de son institution où qu'elle soit, ou pour toute structure de son territoire.
+AUSSI_SES_FICHES = {
+    (type_, Action.PROPOSER_SERVICE)
+    for type_ in TypeRole
+    if Action.PROPOSER_SERVICE in DROITS[type_]
 }
 # L'administrateur de la plateforme invite partout : il attribue déjà tout rôle, sur tout
 # territoire, depuis l'administration ; le borner ici ne fermerait rien.
@@ -132,9 +158,17 @@ def peut(utilisateur: Any, action: Action | str, objet: object = None) -> bool:
             gestionnaire = getattr(objet, "institution_gestionnaire_id", None)
             if objet is None or (gestionnaire is not None and gestionnaire == role.institution_id):
                 return True
-        elif objet is None or dans(role.perimetre):
+        elif objet is None or _de_son_institution(role, action, objet) or dans(role.perimetre):
             return True
     return False
+
+
+def _de_son_institution(role: RoleEnVigueur, action: Action, objet: object) -> bool:
+    """Pour les actions de `AUSSI_SES_FICHES` : la fiche est gérée par l'institution du rôle."""
+    if (role.type, action) not in AUSSI_SES_FICHES:
+        return False
+    gestionnaire = getattr(objet, "institution_gestionnaire_id", None)
+    return gestionnaire is not None and gestionnaire == role.institution_id
 
 
 def _peut_inviter_a(type_: TypeRole, objet: object) -> bool:

@@ -112,7 +112,8 @@ class PropositionQuerySet(models.QuerySet):
 
 
 class Proposition(ConcurrentTransitionMixin, AvecFiche):
-    """Un changement champ par champ d'une fiche lue à `version_lue`.
+    """Un changement champ par champ d'une fiche lue à `version_lue`, ou un nouveau service
+    (`Origine.NOUVEAU_SERVICE` : sa structure, `version_lue` 0, pas encore de service).
 
     `diff` : {champ: {"avant": …, "apres": …}}. Une proposition déjà publiée (territoire
     « publié tout de suite, relu après ») a `version_publiee` : l'accepter confirme, la
@@ -128,8 +129,9 @@ class Proposition(ConcurrentTransitionMixin, AvecFiche):
     class Origine(models.TextChoices):
         GESTIONNAIRE = "gestionnaire", "modification d'un gestionnaire"
         SIGNALEMENT = "signalement", "signalement traité par un modérateur"
+        NOUVEAU_SERVICE = "nouveau_service", "proposition d'un nouveau service"
 
-    origine = models.CharField(max_length=12, choices=Origine.choices)
+    origine = models.CharField(max_length=20, choices=Origine.choices)
     diff = models.JSONField("changements (avant → après)")
     version_lue = models.PositiveIntegerField("version de la fiche lue")
     version_publiee = models.PositiveIntegerField(
@@ -154,10 +156,31 @@ class Proposition(ConcurrentTransitionMixin, AvecFiche):
 
     class Meta:
         ordering = ["cree_le"]
-        constraints = [_une_seule_fiche("proposition_une_seule_fiche")]
+        constraints = [
+            # Un nouveau service (issue 11, § 1) : sa structure, et le service une fois créé.
+            models.CheckConstraint(
+                condition=Q(origine="nouveau_service", structure__isnull=False)
+                | (
+                    ~Q(origine="nouveau_service")
+                    & (
+                        Q(structure__isnull=True, service__isnull=False)
+                        | Q(structure__isnull=False, service__isnull=True)
+                    )
+                ),
+                name="proposition_une_seule_fiche",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.est_un_nouveau_service:
+            return f"Proposition n° {self.pk} d'un nouveau service pour « {self.structure} »"
         return f"Proposition n° {self.pk} sur « {self.fiche} »"
+
+    @property
+    def est_un_nouveau_service(self) -> bool:
+        """Un service proposé (pas encore de fiche) : `diff` porte ses valeurs (avant : None) ;
+        `fiche` est sa structure, puis le service une fois créé."""
+        return self.origine == self.Origine.NOUVEAU_SERVICE
 
     @property
     def deja_publiee(self) -> bool:

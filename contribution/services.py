@@ -213,6 +213,8 @@ def _remplacer_les_precedentes(proposition: Proposition, auteur: Any) -> None:
         service=proposition.service_id,
         version_publiee__isnull=True,
     )
+    # Un service proposé n'en remplace aucun autre : la même structure peut en offrir plusieurs.
+    precedentes = precedentes.exclude(origine=Proposition.Origine.NOUVEAU_SERVICE)
     for ancienne in precedentes.exclude(pk=proposition.pk):
         ancienne.remplacer(
             par=auteur, raison=f"Remplacée par la proposition n° {proposition.pk}, plus récente."

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contribution import views, views_gestion
+from contribution import views, views_gestion, views_nouveau_service
 
 app_name = "contribution"
 
@@ -32,6 +32,15 @@ urlpatterns: list = [
         "structures/<int:pk>/lieux/<int:lieu>/modifier/",
         views_gestion.modifier_lieu,
         name="modifier-lieu",
+    ),
+    path("services/proposer/", views_nouveau_service.choisir_structure, name="proposer-un-service"),
+    path(
+        "structures/<int:pk>/proposer-un-service/",
+        views_nouveau_service.proposer_service,
+        name="proposer-service",
+    ),
+    path(
+        "services/proposes/<int:pk>/", views_nouveau_service.service_propose, name="service-propose"
     ),
     path("moderation/", views.file_moderation, name="file"),
     path("moderation/propositions/<int:pk>/", views.proposition, name="proposition"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
-from contribution import services
+from contribution import nouveaux_services, services, views_nouveau_service
 from contribution.forms import (
     CHAMPS,
     FicheForm,
@@ -207,6 +207,8 @@ def _signalements() -> Any:
 def _lignes_diff(proposition: Proposition) -> list[dict[str, Any]]:
     """Champ, avant, après ; pour une liste (horaires, contacts, lieux, liens), seulement les
     éléments retirés (avant) et ajoutés (après), chacun sur sa ligne."""
+    if proposition.est_un_nouveau_service:
+        return nouveaux_services.lignes(proposition)
     lignes = []
     for champ, v in proposition.diff.items():
         avant, apres = v["avant"], v["apres"]
@@ -230,6 +232,8 @@ def _lignes_diff(proposition: Proposition) -> list[dict[str, Any]]:
 def proposition(request: HttpRequest, pk: int) -> HttpResponse:
     """Accepter, refuser avec une raison, ou modifier puis accepter."""
     prop = get_object_or_404(_propositions(), pk=pk)
+    if prop.est_un_nouveau_service:
+        return views_nouveau_service.decider(request, prop)
     fiche = prop.fiche
     _exiger(request, Action.MODERER, fiche)
     action = request.POST.get("action") if request.method == "POST" else None

@@ -63,6 +63,9 @@ class Changement:
     `version_lue` : la version qu'a lue la personne qui a saisi ; None pour une source.
     `sous_fiches_modifiees` : horaires, contacts ou zones ont changé, la fiche change de version
     même si aucun de ses propres champs ne change (un collègue doit le voir).
+    Les valeurs peuvent aussi demander ses sous-fiches (`repertoire.sous_fiches` : liens,
+    horaires, contacts, lieux d'une structure) ; une fiche nouvelle reçoit ses liens avant sa
+    ligne d'historique et son index (une seule ligne, qui les dit).
     """
 
     fiche: Fiche
@@ -261,8 +264,11 @@ def _ecrire(changement: Changement, auteur: Auteur, rapport: RapportEcriture) ->
     fiche = changement.fiche
     if fiche.pk is None:
         valeurs, sous = _separer(changement)
-        _creer(fiche, valeurs, auteur)
-        _ecrire_sous_fiches(fiche, sous, auteur, rapport)
+        noms_liens = sous_fiches.LIENS.get(type(fiche), ())
+        liens = {nom: voulu for nom, voulu in sous.items() if nom in noms_liens}
+        _creer(fiche, valeurs, auteur, liens)
+        ensembles = {nom: voulu for nom, voulu in sous.items() if nom not in noms_liens}
+        _ecrire_sous_fiches(fiche, ensembles, auteur, rapport)
         rapport.creees += 1
     elif _modifier(changement, auteur, rapport):
         rapport.modifiees += 1
@@ -272,11 +278,37 @@ def _ecrire(changement: Changement, auteur: Auteur, rapport: RapportEcriture) ->
     rapport.services_a_indexer.update(_services_de(fiche))
 
 
-def _creer(fiche: Fiche, valeurs: dict[str, Any], auteur: Auteur) -> None:
+def _creer(
+    fiche: Fiche, valeurs: dict[str, Any], auteur: Auteur, liens: dict[str, Iterable[Any]]
+) -> None:
     for champ, valeur in _avec_verificateur(valeurs, auteur).items():
         setattr(fiche, champ, valeur)
     fiche.version = 1
-    _sauver(fiche, auteur)
+    if liens:
+        _creer_avec_liens(fiche, auteur, liens)
+    else:
+        _sauver(fiche, auteur)
+
+
+def _creer_avec_liens(fiche: Fiche, auteur: Auteur, liens: dict[str, Iterable[Any]]) -> None:
+    """Une fiche et ses liens, une seule ligne d'historique (création, avec ses liens).
+
+    Un lien ne se pose qu'une fois la ligne insérée ; django-simple-history écrirait alors une
+    ligne de plus par lien posé. La fiche est donc insérée sans historique, ses liens posés,
+    puis sa ligne d'historique écrite par `historiser_en_masse` (copie en SQL de la fiche et de
+    ses liens historisés), comme pour un écrivain en masse.
+    """
+    fiche.skip_history_when_saving = True
+    try:
+        fiche.save()
+        for nom, cibles in liens.items():
+            getattr(fiche, nom).set(cibles)
+    finally:
+        del fiche.skip_history_when_saving
+    historiser_en_masse(type(fiche), [fiche.pk], auteur=auteur, creation=True)
+    ligne = fiche.history.get()
+    if auteur.utilisateur is not None:  # la copie en SQL ne connaît que la source
+        type(ligne)._default_manager.filter(pk=ligne.pk).update(history_user=auteur.utilisateur)
 
 
 def _separer(changement: Changement) -> tuple[dict[str, Any], dict[str, list]]:

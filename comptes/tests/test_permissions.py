@@ -20,15 +20,18 @@ pytestmark = pytest.mark.django_db
 
 TOUT = set(Action)
 CONTACTS = Action.VOIR_CONTACTS_PROFESSIONNELS
+# Proposer un nouveau service (issue 11, § 1) : tout rôle d'une institution partenaire, sauf le
+# pilotage, dans son territoire (et pour les structures de son institution, voir plus bas).
+PROPOSER = Action.PROPOSER_SERVICE
 ATTENDU: dict[TypeRole, set[Action]] = {
     TypeRole.ADMINISTRATEUR: TOUT,
-    TypeRole.ANIMATEUR: {Action.ANIMER, CONTACTS, Action.INVITER},
-    TypeRole.MODERATEUR: {Action.MODERER, Action.MODIFIER_FICHE, CONTACTS},
+    TypeRole.ANIMATEUR: {Action.ANIMER, CONTACTS, Action.INVITER, PROPOSER},
+    TypeRole.MODERATEUR: {Action.MODERER, Action.MODIFIER_FICHE, CONTACTS, PROPOSER},
     TypeRole.PILOTAGE: {Action.VOIR_PILOTAGE},
     # Modifier une fiche, inviter : seulement pour son institution (voir plus bas), pas sur un
     # territoire.
-    TypeRole.GESTIONNAIRE: {CONTACTS},
-    TypeRole.PROFESSIONNEL: {CONTACTS},
+    TypeRole.GESTIONNAIRE: {CONTACTS, PROPOSER},
+    TypeRole.PROFESSIONNEL: {CONTACTS, PROPOSER},
 }
 # L'administrateur de la plateforme invite partout, même hors du territoire de son rôle.
 PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
@@ -71,7 +74,7 @@ def test_un_role_fait_ses_actions_dans_son_territoire_et_nulle_part_ailleurs(
 
 
 def test_la_matrice_couvre_chaque_role_chaque_action_et_chaque_territoire():
-    assert len(CAS) == len(TypeRole) * len(Action) * (2 * len(TERRITOIRES) - 1) == 378
+    assert len(CAS) == len(TypeRole) * len(Action) * (2 * len(TERRITOIRES) - 1) == 432
 
 
 @pytest.mark.parametrize("action", Action)
@@ -150,6 +153,23 @@ def test_un_gestionnaire_ne_modifie_que_les_fiches_de_son_institution():
     assert not role.utilisateur.has_perm("comptes.modifier_fiche", Fiche(nevers, None))
     autre = InstitutionFactory()
     assert not role.utilisateur.has_perm("comptes.modifier_fiche", Fiche(nevers, autre.pk))
+
+
+@pytest.mark.parametrize("type_", sorted(set(TypeRole) - {TypeRole.PILOTAGE}))
+def test_chaque_role_propose_un_service_pour_son_institution_meme_hors_de_son_territoire(type_):
+    role = RoleFactory(
+        type=type_, institution=InstitutionFactory(communale=True, communes=[NEVERS])
+    )
+    lyon = Commune.objects.get(pk=LYON)
+    assert peut(role.utilisateur, PROPOSER, Fiche(lyon, role.institution_id))
+    assert not peut(role.utilisateur, PROPOSER, Fiche(lyon, InstitutionFactory().pk))
+    assert not peut(role.utilisateur, PROPOSER, Fiche(lyon, None))
+
+
+def test_le_pilotage_ne_propose_aucun_service_meme_pour_son_institution():
+    role = RoleFactory(type=TypeRole.PILOTAGE)
+    nevers = Commune.objects.get(pk=NEVERS)
+    assert not peut(role.utilisateur, PROPOSER, Fiche(nevers, role.institution_id))
 
 
 def test_un_moderateur_modifie_les_fiches_de_son_territoire_seulement():

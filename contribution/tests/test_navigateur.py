@@ -164,3 +164,39 @@ def test_les_pages_d_un_gestionnaire_marchent_et_passent_axe_core(page, site, se
     expect(page.get_by_role("status")).to_contain_text("Vos modifications sont publiées")
     page.goto(f"{site}/services/{service.pk}/")
     expect(page.locator("#quand")).to_contain_text("samedi")
+
+
+def test_proposer_un_service_et_ses_erreurs_passent_axe_core(page, site, settings):
+    from repertoire.models import Structure
+
+    structure = Structure.objects.filter(lieux__isnull=False).order_by("pk").first()
+    client = Client()
+    client.force_login(UtilisateurFactory(is_superuser=True))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])
+
+    page.goto(f"{site}/structures/{structure.pk}/")
+    page.get_by_role("link", name="Proposer un service pour cette structure").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Proposer un service pour")
+    _sans_violation(page)
+    page.get_by_role("button", name="Envoyer la proposition").click()
+    expect(page.locator("#id_nom_error")).to_contain_text("Donnez le nom du service.")
+    _sans_violation(page)
+    page.get_by_label("Nom du service").fill("Café des aidants")
+    page.get_by_label("Description").fill("Un temps d'échange entre aidants, chaque mois.")
+    page.locator("#id_besoins input").first.check()
+    page.get_by_role("checkbox", name="Intervention à domicile").check()
+    page.get_by_role("button", name="Envoyer la proposition").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Merci, votre proposition est envoyée"
+    )
+    _sans_violation(page)
+
+    from contribution.models import Proposition
+
+    proposition = Proposition.objects.get(origine=Proposition.Origine.NOUVEAU_SERVICE)
+    page.goto(f"{site}/moderation/propositions/{proposition.pk}/")
+    expect(page.get_by_role("table")).to_contain_text("Café des aidants")
+    _sans_violation(page)
+    page.get_by_role("button", name="Accepter et publier").click()
+    expect(page.get_by_role("status")).to_contain_text("le service est publié")

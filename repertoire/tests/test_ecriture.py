@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from repertoire import ecriture
 from repertoire.ecriture import Auteur, Changement, VersionPerimee, ecrire_fiches
-from repertoire.models import Lieu, Service, Structure
+from repertoire.models import Besoin, IndexService, Lieu, Service, Structure
 from repertoire.tests.factories import LieuFactory, ServiceFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,24 @@ def test_une_fiche_nouvelle_commence_a_la_version_un_avec_son_historique():
 
     assert (structure.version, rapport.creees) == (1, 1)
     assert structure.history.get().history_change_reason == "finess"
+
+
+def test_une_fiche_nouvelle_et_ses_liens_n_ont_qu_une_ligne_d_historique_qui_les_dit(agent):
+    lieu = LieuFactory()
+    besoins = list(Besoin.objects.order_by("pk")[:2])
+    service = Service(structure=lieu.structure)
+    changement = Changement(
+        service, {"nom": "Café des aidants", "besoins": besoins, "lieux": [lieu]}
+    )
+
+    rapport = ecrire_fiches(changements=[changement], auteur=Auteur("moderation", agent))
+
+    assert rapport.creees == 1 and list(service.lieux.all()) == [lieu]
+    ligne = service.history.get()
+    assert (ligne.history_type, ligne.history_change_reason) == ("+", "moderation")
+    assert ligne.history_user == agent and ligne.nom == "Café des aidants"
+    assert sorted(b.besoin_id for b in ligne.besoins.all()) == [b.pk for b in besoins]
+    assert IndexService.objects.filter(service=service).exists()
 
 
 def test_une_ecriture_en_masse_laisse_une_ligne_d_historique_par_fiche():

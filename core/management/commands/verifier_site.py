@@ -18,7 +18,9 @@ PROFESSIONNEL = (
 # Les pages de modification d'une fiche par partie (contribution), visitées pour la première
 # structure et le premier service publiés.
 PARTIES = {
-    "structures": ("modifier/", "modifier/contacts/", "lieux/", "lieux/ajouter/"),
+    "structures": (
+        "modifier/", "modifier/contacts/", "lieux/", "lieux/ajouter/", "proposer-un-service/",
+    ),
     "services": (
         "modifier/", "modifier/acces/", "modifier/horaires/", "modifier/exceptions/",
         "modifier/permanences/", "modifier/contacts/",
@@ -81,7 +83,7 @@ class Command(BaseCommand):
     def _depart_professionnel(self, navigateur: Navigateur) -> list[str]:
         depart = ["/pilotage/", "/admin/", "/compte/", "/professionnels/jetons/"]
         depart += ["/moderation/", "/moderation/doublons/", "/fraicheur/campagnes/"]
-        depart += ["/fraicheur/qualite/", "/gestion/"]
+        depart += ["/fraicheur/qualite/", "/gestion/", "/services/proposer/"]
         for ressource, modele in (("structures", "structure"), ("services", "service")):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
