@@ -24,16 +24,9 @@ from repertoire.ecriture import Auteur, Changement, ecrire_fiches
 from repertoire.models import Contact, Provenance, Service, Structure, ZoneIntervention
 
 # Ce qu'une structure gardée reçoit de l'absorbée quand elle ne l'a pas : ses identifiants
-# (un ré-import les retrouve), son institution gestionnaire, de quoi la joindre.
-CHAMPS_REPRIS = (
-    "siret",
-    "finess_ej",
-    "institution_id",
-    "telephone",
-    "courriel",
-    "site_web",
-    "description",
-)
+# (un ré-import les retrouve) et son institution gestionnaire. Pas ses coordonnées : la porte
+# les noterait corrigées par le modérateur, et la source ne les tiendrait plus à jour.
+CHAMPS_REPRIS = ("siret", "finess_ej", "institution_id")
 
 
 class DejaTranche(Exception):

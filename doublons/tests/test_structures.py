@@ -152,9 +152,7 @@ def test_la_fusion_passe_services_lieux_contacts_et_provenances_a_la_structure_g
     moderateur,
 ):
     gardee, absorbee, candidat = paire()
-    Structure.objects.filter(pk=absorbee.pk).update(
-        siret="21580194500017", finess_ej="580000000", telephone="03 86 00 00 00"
-    )
+    Structure.objects.filter(pk=absorbee.pk).update(siret="21580194500017", finess_ej="580000000")
     absorbee.refresh_from_db()
     service = ServiceFactory(structure=absorbee, nom="Portage de repas")
     lieu = absorbee.lieux.get()
@@ -176,11 +174,7 @@ def test_la_fusion_passe_services_lieux_contacts_et_provenances_a_la_structure_g
     }
     # Les identifiants qui lui manquaient : le SIRET copié, l'EJ (unique) passé de l'une à
     # l'autre.
-    assert (gardee.siret, gardee.finess_ej, gardee.telephone) == (
-        "21580194500017",
-        "580000000",
-        "03 86 00 00 00",
-    )
+    assert (gardee.siret, gardee.finess_ej) == ("21580194500017", "580000000")
     assert (absorbee.fusionnee_dans, absorbee.finess_ej) == (gardee, "")
     assert not absorbee.services.exists() and not absorbee.lieux.exists()
     candidat.refresh_from_db()
