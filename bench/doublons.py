@@ -199,7 +199,7 @@ def detecter(base: Path) -> None:
     trouvees = set(Candidat.objects.values_list("service_a", "service_b"))
     retrouves = len(injectes & trouvees)
     print(
-        f"détection : {duree:.1f} s d'horloge, {cpu:.1f} s de CPU, {rapport.services} services, "
+        f"détection : {duree:.1f} s d'horloge, {cpu:.1f} s de CPU, {rapport.fiches} services, "
         f"{rapport.blocs} blocs, {rapport.paires} paires ({rapport.nouvelles} nouvelles) ; "
         f"rappel des doublons injectés : {retrouves}/{len(injectes)} "
         f"({100 * retrouves / len(injectes):.1f} %) ; paires hors injectées : "

@@ -1,23 +1,29 @@
-"""Les paires de services que la détection propose comme doublons, et la décision prise."""
+"""Les paires de fiches que la détection propose comme doublons, et la décision prise : des
+services (`Candidat`) et des structures (`CandidatStructure`), mêmes champs, même cycle."""
 
 from django.conf import settings
 from django.db import models
 
-from repertoire.models import Service
+from repertoire.models import Service, Structure
 
 
-class CandidatQuerySet(models.QuerySet):
-    def a_examiner(self) -> "CandidatQuerySet":
-        return self.filter(statut=Candidat.Statut.A_EXAMINER)
+class PaireQuerySet(models.QuerySet):
+    def a_examiner(self) -> "PaireQuerySet":
+        return self.filter(statut=Paire.Statut.A_EXAMINER)
 
-    def de(self, service: Service) -> "CandidatQuerySet":
-        return self.filter(models.Q(service_a=service) | models.Q(service_b=service))
+    def de(self, fiche: Service | Structure) -> "PaireQuerySet":
+        a, b = self.model.FICHES
+        return self.filter(models.Q(**{a: fiche}) | models.Q(**{b: fiche}))
 
 
-class Candidat(models.Model):
-    """Deux services qui pourraient être la même offre. La paire est rangée (`service_a` a la
-    plus petite clé) et unique : deux détections, même simultanées, n'en font qu'une ligne, et
-    une paire déclarée distincte n'est jamais reproposée."""
+class Paire(models.Model):
+    """Deux fiches qui pourraient être la même. La paire est rangée (la fiche `_a` a la plus
+    petite clé) et unique : deux détections, même simultanées, n'en font qu'une ligne, et une
+    paire déclarée distincte n'est jamais reproposée. Chaque sous-classe nomme ses deux fiches
+    dans `FICHES` et porte sa `gardee`."""
+
+    FICHES: tuple[str, str]
+    NATURE: str  # « services » ou « structures » : les adresses et le gabarit de la paire
 
     class Statut(models.TextChoices):
         A_EXAMINER = "a-examiner", "à examiner"
@@ -26,12 +32,11 @@ class Candidat(models.Model):
 
     class Motif(models.TextChoices):
         FINESS = "finess", "même établissement FINESS"
+        FINESS_EJ = "finess-ej", "même FINESS juridique"
         SIRET = "siret", "même SIRET"
         COMMUNE = "commune", "nom proche, même commune"
         PROXIMITE = "proximite", "nom proche, lieux voisins"
 
-    service_a = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
-    service_b = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     motifs = models.JSONField(default=list)
     score = models.PositiveSmallIntegerField("similarité des noms (sur 100)")
     distance_m = models.PositiveIntegerField("distance entre les lieux (m)", null=True)
@@ -45,16 +50,46 @@ class Candidat(models.Model):
         related_name="+",
     )
     decide_le = models.DateTimeField("décidé le", null=True)
+
+    objects = PaireQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-score", "pk"]
+
+    def __str__(self) -> str:
+        a, b = self.cles
+        return f"{a} ~ {b}"
+
+    @property
+    def cles(self) -> tuple[int, int]:
+        a, b = self.FICHES
+        return getattr(self, f"{a}_id"), getattr(self, f"{b}_id")
+
+    @property
+    def fiches(self) -> tuple[Service | Structure, Service | Structure]:
+        a, b = self.FICHES
+        return getattr(self, a), getattr(self, b)
+
+    def libelles_motifs(self) -> list[str]:
+        return [self.Motif(motif).label for motif in self.motifs]
+
+
+class Candidat(Paire):
+    """Deux services qui pourraient être la même offre."""
+
+    FICHES = ("service_a", "service_b")
+    NATURE = "services"
+
+    service_a = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    service_b = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     gardee = models.ForeignKey(
         Service, verbose_name="fiche gardée", on_delete=models.PROTECT, null=True, related_name="+"
     )
 
-    objects = CandidatQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Paire.Meta):
         verbose_name = "doublon possible"
         verbose_name_plural = "doublons possibles"
-        ordering = ["-score", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["service_a", "service_b"], name="doublon_paire_unique"),
             models.CheckConstraint(
@@ -64,8 +99,34 @@ class Candidat(models.Model):
         ]
         indexes = [models.Index(fields=["statut"], name="doublon_statut")]
 
-    def __str__(self) -> str:
-        return f"{self.service_a_id} ~ {self.service_b_id}"
 
-    def libelles_motifs(self) -> list[str]:
-        return [self.Motif(motif).label for motif in self.motifs]
+class CandidatStructure(Paire):
+    """Deux structures qui pourraient être le même organisme (même SIRET, même FINESS
+    juridique, ou nom proche à une adresse proche)."""
+
+    FICHES = ("structure_a", "structure_b")
+    NATURE = "structures"
+
+    structure_a = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    structure_b = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    gardee = models.ForeignKey(
+        Structure,
+        verbose_name="fiche gardée",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta(Paire.Meta):
+        verbose_name = "doublon possible de structures"
+        verbose_name_plural = "doublons possibles de structures"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure_a", "structure_b"], name="doublon_structures_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(structure_a__lt=models.F("structure_b")),
+                name="doublon_structures_rangee",
+            ),
+        ]
+        indexes = [models.Index(fields=["statut"], name="doublon_structures_statut")]

@@ -1,41 +1,63 @@
-"""Pages des modérateurs : les doublons possibles de leur territoire, fusion ou « distincts »."""
+"""Pages des modérateurs : les doublons possibles de leur territoire (structures et services),
+fusion ou « distincts »."""
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
-from doublons.models import Candidat
-from doublons.services import DejaTranche, declarer_distincts, fusionner
-from repertoire.models import Lieu, Service
+from doublons.models import Candidat, CandidatStructure, Paire
+from doublons.services import DejaTranche, declarer_distincts, fusionner, fusionner_structures
+from repertoire.models import Lieu, Service, Structure
 
 PAR_PAGE = 20
 
 
-def _services_affiches():
+def _lieux() -> Prefetch:
+    return Prefetch("lieux", Lieu.objects.select_related("commune"))
+
+
+def _services_affiches() -> QuerySet[Service]:
     return Service.objects.select_related("structure").prefetch_related(
-        Prefetch("lieux", Lieu.objects.select_related("commune")), "zones", "provenances"
+        _lieux(), "zones", "provenances"
     )
 
 
-def _candidats():
-    services = _services_affiches()
-    return Candidat.objects.a_examiner().prefetch_related(
-        Prefetch("service_a", services), Prefetch("service_b", services)
+def _structures_affichees() -> QuerySet[Structure]:
+    return Structure.objects.prefetch_related(
+        _lieux(),
+        "provenances",
+        Prefetch("services", Service.objects.only("pk", "nom", "structure")),
     )
 
 
-def _peut_trancher(utilisateur, candidat: Candidat, memoire: dict | None = None) -> bool:
+# Par nature de fiche : les fiches affichées, le champ qui mène à la fiche gardée, la fusion.
+AFFICHEES: dict[type, Callable[[], QuerySet]] = {
+    Service: _services_affiches,
+    Structure: _structures_affichees,
+}
+FUSIONNEE_DANS = {Service: "fusionne_dans", Structure: "fusionnee_dans"}
+FUSIONNER = {Candidat: fusionner, CandidatStructure: fusionner_structures}
+
+
+def _paires(paire: type[Paire], fiches: QuerySet) -> QuerySet[Paire]:
+    a, b = paire.FICHES
+    return paire.objects.a_examiner().prefetch_related(Prefetch(a, fiches), Prefetch(b, fiches))
+
+
+def _peut_trancher(utilisateur, candidat: Paire, memoire: dict | None = None) -> bool:
     """Un modérateur tranche une paire dont il modère les deux fiches. `memoire` : la réponse
     par territoire, pour qu'une liste ne pose qu'une question par commune (et non par fiche)."""
     memoire = {} if memoire is None else memoire
-    for service in (candidat.service_a, candidat.service_b):
-        territoire = service.territoire_pour_permissions()
+    for fiche in candidat.fiches:
+        territoire = fiche.territoire_pour_permissions()
         if territoire not in memoire:
             memoire[territoire] = peut(utilisateur, Action.MODERER, territoire)
         if not memoire[territoire]:
@@ -45,14 +67,20 @@ def _peut_trancher(utilisateur, candidat: Candidat, memoire: dict | None = None)
 
 @reservee(Action.MODERER)
 def liste(request: HttpRequest) -> HttpResponse:
+    """Les structures en double d'abord (moins nombreuses, et leur fusion rapproche ensuite
+    leurs services), puis les services."""
     memoire: dict = {}
-    candidats = [c for c in _candidats() if _peut_trancher(request.user, c, memoire)]
+    toutes = [
+        *_paires(CandidatStructure, _structures_affichees()),
+        *_paires(Candidat, _services_affiches()),
+    ]
+    candidats = [c for c in toutes if _peut_trancher(request.user, c, memoire)]
     page = Paginator(candidats, PAR_PAGE).get_page(request.GET.get("page"))
     return render(request, "doublons/liste.html", {"page": page, "total": len(candidats)})
 
 
-def _candidat_a_trancher(request: HttpRequest, pk: int) -> Candidat:
-    candidat = get_object_or_404(Candidat.objects.select_related("service_a", "service_b"), pk=pk)
+def _candidat_a_trancher(request: HttpRequest, pk: int, paire: type[Paire]) -> Paire:
+    candidat = get_object_or_404(paire.objects.select_related(*paire.FICHES), pk=pk)
     if not _peut_trancher(request.user, candidat):
         raise PermissionDenied
     return candidat
@@ -60,24 +88,21 @@ def _candidat_a_trancher(request: HttpRequest, pk: int) -> Candidat:
 
 @reservee(Action.MODERER)
 @require_POST
-def fusion(request: HttpRequest, pk: int) -> HttpResponse:
-    candidat = _candidat_a_trancher(request, pk)
+def fusion(request: HttpRequest, pk: int, paire: type[Paire] = Candidat) -> HttpResponse:
+    candidat = _candidat_a_trancher(request, pk, paire)
     choix = request.POST.get("gardee", "")
-    paire = {
-        str(candidat.service_a_id): candidat.service_a,
-        str(candidat.service_b_id): candidat.service_b,
-    }
-    if choix not in paire:
+    fiches = {str(fiche.pk): fiche for fiche in candidat.fiches}
+    if choix not in fiches:
         messages.error(request, "Choisissez la fiche à garder.")
         return redirect("doublons:liste")
     try:
-        absorbee = fusionner(candidat=candidat, gardee=paire[choix], par=request.user)
+        absorbee = FUSIONNER[paire](candidat=candidat, gardee=fiches[choix], par=request.user)
     except DejaTranche as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
             request,
-            f"« {absorbee.nom} » est fusionnée dans « {paire[choix].nom} » : son adresse "
+            f"« {absorbee.nom} » est fusionnée dans « {fiches[choix].nom} » : son adresse "
             "redirige vers la fiche gardée, son historique reste lisible.",
         )
     return redirect("doublons:liste")
@@ -85,8 +110,8 @@ def fusion(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reservee(Action.MODERER)
 @require_POST
-def distincts(request: HttpRequest, pk: int) -> HttpResponse:
-    candidat = _candidat_a_trancher(request, pk)
+def distincts(request: HttpRequest, pk: int, paire: type[Paire] = Candidat) -> HttpResponse:
+    candidat = _candidat_a_trancher(request, pk, paire)
     try:
         declarer_distincts(candidat=candidat, par=request.user)
     except DejaTranche as exc:
@@ -97,20 +122,23 @@ def distincts(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @reservee(Action.MODERER)
-def historique(request: HttpRequest, pk: int) -> HttpResponse:
+def historique(
+    request: HttpRequest, pk: int, modele: type[Service] | type[Structure] = Service
+) -> HttpResponse:
     """L'historique d'une fiche et celui de chaque fiche fusionnée dans elle."""
-    service = get_object_or_404(_services_affiches(), pk=pk)
-    if not peut(request.user, Action.MODERER, service):
+    fiche = get_object_or_404(AFFICHEES[modele](), pk=pk)
+    if not peut(request.user, Action.MODERER, fiche):
         raise PermissionDenied
-    fiches = [service, *service.absorbes.order_by("pk")]
+    absorbees = modele.objects.filter(**{FUSIONNEE_DANS[modele]: fiche}).order_by("pk")
     return render(
         request,
         "doublons/historique.html",
         {
-            "service": service,
+            "fiche": fiche,
+            "avec_statut": modele is Service,  # une structure n'a pas de statut de publication
             "historiques": [
-                (fiche, fiche.history.select_related("history_user").order_by("-history_date"))
-                for fiche in fiches
+                (une, une.history.select_related("history_user").order_by("-history_date"))
+                for une in [fiche, *absorbees]
             ],
         },
     )

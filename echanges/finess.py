@@ -12,7 +12,8 @@ commune en base : un nouvel import ne réécrit que ce qui a changé. Les champs
 (nom, adresse, coordonnées, drapeaux et besoins de la catégorie, téléphone d'accueil) sont
 réécrits à chaque changement ; le statut de publication et ce qu'un agent a ajouté (autres
 lieux, zones, contacts) ne sont pas touchés ; une structure saisie à la main avec son numéro
-d'EJ est reprise sans être renommée. Les ET disparus du fichier sont signalés, jamais
+d'EJ est reprise sans être renommée ; une structure fusionnée dans une autre (doublons) mène à
+la gardée, que le nom de son EJ ne renomme pas. Les ET disparus du fichier sont signalés, jamais
 supprimés : c'est à un agent de décider de les archiver.
 
 Historique et index : les écritures passent par des INSERT en masse (et bulk_update pour les
@@ -44,6 +45,7 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -686,6 +688,9 @@ class _Existant:
     # Fiches qu'une personne a corrigées : peu nombreuses, elles passent par la porte des fiches
     # (repertoire.ecriture), qui garde les corrections ; les autres s'écrivent en masse.
     corrigees: dict[type, set[int]] = field(default_factory=dict)
+    # EJ d'une structure fusionnée dans une autre (doublons) : ses ET vont à la structure
+    # gardée, que le nom de cet EJ ne renomme pas (elle a le sien, choisi par le modérateur).
+    ej_fusionnes: set[str] = field(default_factory=set)
 
     @classmethod
     def charger(cls) -> "_Existant":
@@ -698,9 +703,14 @@ class _Existant:
             "categorie_finess",
         )
         provenances = Provenance.objects.filter(source=SOURCE)
+        # Une structure fusionnée dans une autre : son EJ mène à la gardée.
         structures = list(
             Structure.objects.exclude(finess_ej="").values_list(
-                "finess_ej", "id", "nom", "typologie"
+                "finess_ej",
+                Coalesce("fusionnee_dans_id", "id"),
+                Coalesce("fusionnee_dans__nom", "nom"),
+                Coalesce("fusionnee_dans__typologie", "typologie"),
+                "fusionnee_dans_id",
             )
         )
         return cls(
@@ -709,8 +719,8 @@ class _Existant:
             provenances_lieux=dict(
                 provenances.filter(content_type=ct_lieu).values_list("identifiant", "id")
             ),
-            structures={ej: (pk, nom) for ej, pk, nom, _ in structures},
-            typologies={ej: typologie for ej, *_, typologie in structures},
+            structures={ej: (pk, nom) for ej, pk, nom, *_ in structures},
+            typologies={ej: typologie for ej, _, _, typologie, _ in structures},
             provenances_structures={
                 ej: (pk, empreinte)
                 for ej, pk, empreinte in provenances.filter(content_type=ct_structure).values_list(
@@ -724,6 +734,7 @@ class _Existant:
                 modele: set(modele.objects.exclude(champs_corriges={}).values_list("pk", flat=True))
                 for modele in (Structure, Lieu, Service)
             },
+            ej_fusionnes={ej for ej, *_, fusionnee_dans in structures if fusionnee_dans},
         )
 
 
@@ -963,7 +974,8 @@ class _Plan:
         for ej in ejs_touches:
             nom = nom_structure(noms_par_ej[ej])
             provenance = existant.provenances_structures.get(ej)
-            if ej not in existant.structures or (provenance and provenance[1] != _hash(nom)):
+            renommee = provenance and provenance[1] != _hash(nom)
+            if ej not in existant.structures or (renommee and ej not in existant.ej_fusionnes):
                 plan.structures[ej] = nom
         return plan
 

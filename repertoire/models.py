@@ -197,6 +197,18 @@ class Structure(FicheMixin):
         related_name="structures",
         help_text="L'institution dont les gestionnaires de structure modifient cette fiche.",
     )
+    # Un doublon fusionné (application doublons) : gardé (son historique reste lisible), ses
+    # services, lieux et contacts passés à la structure gardée, vers laquelle son adresse
+    # redirige et qu'un ré-import de son numéro FINESS juridique retrouve.
+    fusionnee_dans = models.ForeignKey(
+        "self",
+        verbose_name="fusionnée dans",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbees",
+        editable=False,
+    )
     history = HistoricalRecords()
 
     class Meta:

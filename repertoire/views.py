@@ -202,6 +202,8 @@ def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         ),
         pk=pk,
     )
+    if structure.fusionnee_dans_id is not None:  # un doublon fusionné : la structure gardée
+        return redirect(url_structure(structure.fusionnee_dans), permanent=True)
     if slug != slug_de(structure.nom):
         return redirect(url_structure(structure), permanent=True)
     return render(
@@ -240,8 +242,13 @@ def _publie_ou_redirection(services: QuerySet, *, pk: int) -> Service | HttpResp
 
 @publique("adresse courte d'une fiche publique")
 def structure_courte(request: HttpRequest, pk: int) -> HttpResponse:
-    structure = get_object_or_404(Structure.objects.only("pk", "nom"), pk=pk)
-    return redirect(url_structure(structure), permanent=True)
+    structure = get_object_or_404(
+        Structure.objects.select_related("fusionnee_dans").only(
+            "pk", "nom", "fusionnee_dans__id", "fusionnee_dans__nom"
+        ),
+        pk=pk,
+    )
+    return redirect(url_structure(structure.fusionnee_dans or structure), permanent=True)
 
 
 # --- Mise en forme pour les gabarits --------------------------------------------------------

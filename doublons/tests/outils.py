@@ -1,4 +1,5 @@
-"""Aides des tests des doublons : des services avec un lieu dans une commune donnée."""
+"""Aides des tests des doublons : des services et des structures avec un lieu dans une commune
+donnée."""
 
 from repertoire.models import Lieu, Service, Structure
 from repertoire.tests.factories import LieuFactory, ServiceFactory, StructureFactory
@@ -22,4 +23,20 @@ def service(
     )
     fiche = ServiceFactory(nom=nom, structure=structure)
     fiche.lieux.add(lieu)
+    return fiche
+
+
+def structure(
+    nom: str,
+    *,
+    commune: str | None = NEVERS,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    siret: str = "",
+    finess_ej: str = "",
+) -> Structure:
+    """Une structure et son lieu d'accueil (sans commune ni coordonnées : aucun lieu)."""
+    fiche = StructureFactory(nom=nom, siret=siret, finess_ej=finess_ej)
+    if commune or latitude is not None:
+        LieuFactory(structure=fiche, commune_id=commune, latitude=latitude, longitude=longitude)
     return fiche

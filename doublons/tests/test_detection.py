@@ -151,7 +151,7 @@ def test_deux_detections_simultanees_n_enregistrent_qu_une_fois_la_paire(monkeyp
     service("Ehpad les tilleuls")
     detecter_doublons()
     # La seconde a lu les paires connues avant que la première n'écrive la sienne.
-    monkeypatch.setattr(detection, "paires_connues", dict)
+    monkeypatch.setattr(detection, "paires_connues", lambda paire: {})
 
     rapport = detecter_doublons()
 
@@ -192,5 +192,5 @@ def test_la_commande_periodique_affiche_ses_comptes_et_peut_etre_relancee():
 
     lignes = sortie.getvalue().splitlines()
     assert "1 paires de doublons possibles : 1 nouvelles" in lignes[0]
-    assert "0 nouvelles, 1 déjà proposées" in lignes[1]
+    assert "0 nouvelles, 1 déjà proposées" in lignes[2]
     assert Candidat.objects.count() == 1

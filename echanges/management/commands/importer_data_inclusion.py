@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.imports import LIMITES_CLASSEUR, ErreursImport
-from doublons.detection import detecter_doublons
+from doublons.detection import detecter_doublons, detecter_doublons_de_structures
 from echanges.data_inclusion import importer_data_inclusion
 
 
@@ -50,3 +50,5 @@ class Command(BaseCommand):
         if not dry_run:
             # Les fiches créées ou changées par l'import : leurs doublons possibles aux modérateurs.
             self.stdout.write(f"Doublons : {detecter_doublons(depuis=debut).resume()}")
+            structures = detecter_doublons_de_structures(depuis=debut)
+            self.stdout.write(f"Doublons de structures : {structures.resume()}")

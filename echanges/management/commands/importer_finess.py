@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.imports import ErreursImport
-from doublons.detection import detecter_doublons
+from doublons.detection import detecter_doublons, detecter_doublons_de_structures
 from echanges.finess import ImportInterrompu, importer_finess
 
 ERREURS_AFFICHEES = 100
@@ -85,3 +85,5 @@ class Command(BaseCommand):
         if not dry_run:
             # Les fiches créées ou changées par l'import : leurs doublons possibles aux modérateurs.
             self.stdout.write(f"Doublons : {detecter_doublons(depuis=debut).resume()}")
+            structures = detecter_doublons_de_structures(depuis=debut)
+            self.stdout.write(f"Doublons de structures : {structures.resume()}")
