@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('doublons', '0001_paires_de_doublons'),
-        ('repertoire', '0013_structure_fusionnee_dans'),
+        ('repertoire', '0014_structure_fusionnee_dans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repertoire', '0012_date_de_verification_distincte_de_la_mise_a_jour_finess'),
+        ('repertoire', '0013_dispositifs_dates_permanences_plages_par_lieu'),
     ]
 
     operations = [
