@@ -61,7 +61,9 @@ def services_resumes() -> QuerySet[Service]:
 @paginate(PaginationParPage)
 @publique("liste publique des structures")
 def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> QuerySet[Structure]:
-    return filtres.filter(Structure.objects.order_by("nom", "pk"))
+    # Une structure fusionnée dans une autre (doublons) n'est plus listée ; son adresse redirige.
+    actives = Structure.objects.filter(fusionnee_dans__isnull=True)
+    return filtres.filter(actives.order_by("nom", "pk"))
 
 
 @router.get(

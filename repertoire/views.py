@@ -95,7 +95,7 @@ def accueil(request: HttpRequest) -> HttpResponse:
         {
             "form": formulaire_recherche(),
             "nb_services": Service.objects.publies().count(),
-            "nb_structures": Structure.objects.count(),
+            "nb_structures": Structure.objects.filter(fusionnee_dans__isnull=True).count(),
             "territoire_servi": nom_du_territoire_servi(),
         },
     )

@@ -219,6 +219,13 @@ def test_l_adresse_de_la_structure_absorbee_repond_301_vers_la_gardee(client, mo
     assert client.get(attendue).status_code == 200
 
 
+def test_la_structure_absorbee_n_est_plus_listee_par_l_api(client, moderateur):
+    gardee, absorbee, candidat = paire()
+    fusionner_structures(candidat=candidat, gardee=gardee, par=moderateur)
+    identifiants = [s["id"] for s in client.get("/api/v1/structures").json()["resultats"]]
+    assert gardee.pk in identifiants and absorbee.pk not in identifiants
+
+
 def test_le_second_moderateur_qui_tranche_la_meme_paire_de_structures_est_prevenu(moderateur):
     gardee, absorbee, candidat = paire()
     fusionner_structures(candidat=candidat, gardee=gardee, par=moderateur)
