@@ -187,7 +187,7 @@ def detecter(base: Path) -> None:
     import django
 
     django.setup()
-    from doublons.detection import detecter_doublons
+    from doublons.detection import detecter_doublons, detecter_doublons_de_structures
     from doublons.models import Candidat
 
     injectes = {
@@ -211,6 +211,15 @@ def detecter(base: Path) -> None:
     print(
         f"seconde détection (idempotence) : {time.perf_counter() - debut:.1f} s, "
         f"{second.nouvelles} nouvelles, {second.deja_proposees} déjà proposées",
+        flush=True,
+    )
+    # Les structures (aucun doublon injecté : le temps seul, sur toutes les structures).
+    debut, cpu = time.perf_counter(), time.process_time()
+    structures = detecter_doublons_de_structures()
+    print(
+        f"détection des structures : {time.perf_counter() - debut:.1f} s d'horloge, "
+        f"{time.process_time() - cpu:.1f} s de CPU, {structures.fiches} structures, "
+        f"{structures.blocs} blocs, {structures.paires} paires",
         flush=True,
     )
 
