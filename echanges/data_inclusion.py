@@ -527,19 +527,50 @@ class Ecrivain:
     def details_service(
         self, enregistrement: Enregistrement, service: Service, horaires_structure: dict
     ) -> None:
-        """Les relations d'un service importé appartiennent à la source : on les remplace."""
+        """Les relations d'un service importé appartiennent à la source : on les remplace,
+        sauf celles qu'une personne a corrigées (`champs_corriges`, tenu par la porte), gardées
+        comme un champ corrigé ; et une fiche qui en a absorbé d'autres (doublons) garde les
+        lieux qu'elles lui ont apportés : la source y ajoute le sien."""
         s: v1.Service = enregistrement.modele
-        thematiques = besoins_pour_thematiques_di(sorted(s.thematiques or ()))
-        service.besoins.set(Besoin.objects.filter(slug__in=thematiques))
-        service.publics.set(
-            Public.objects.filter(slug__in=publics_pour_publics_di(s.publics or ()))
-        )
+        gardes = self.relations_gardees(enregistrement, service)
+        if "besoins" not in gardes:
+            thematiques = besoins_pour_thematiques_di(sorted(s.thematiques or ()))
+            service.besoins.set(Besoin.objects.filter(slug__in=thematiques))
+        if "publics" not in gardes:
+            publics = publics_pour_publics_di(s.publics or ())
+            service.publics.set(Public.objects.filter(slug__in=publics))
         service.zones.all().delete()
         ZoneIntervention.objects.bulk_create(
             ZoneIntervention(service=service, type=type_, code=code)
             for type_, code in dict.fromkeys(map(_zone, s.zone_eligibilite or ()))
             if type_
         )
+        if "contacts" not in gardes:
+            self.contacts(s, service)
+        if "lieux" not in gardes:
+            self.lieux(s, service, ajouter=service.absorbes.exists())
+        if "plages" not in gardes:
+            horaires = s.horaires_accueil or horaires_structure.get((s.source, s.structure_id))
+            self.horaires(enregistrement, service, horaires)
+
+    def relations_gardees(self, enregistrement: Enregistrement, service: Service) -> set[str]:
+        gardes = set(service.champs_corriges) & {
+            "besoins", "publics", "contacts", "lieux", "plages"
+        }  # fmt: skip
+        for nom in sorted(gardes):
+            correction = service.champs_corriges[nom]
+            self.rapport.avertissements.append(
+                ErreurImport(
+                    enregistrement.fichier,
+                    enregistrement.ligne,
+                    nom,
+                    f"« {service} » : {nom} gardés, corrigés par {correction.get('par')} "
+                    f"le {correction.get('le')}",
+                )
+            )
+        return gardes
+
+    def contacts(self, s: v1.Service, service: Service) -> None:
         # La source ne tient que les contacts publics ; ceux réservés aux professionnels restent.
         service.contacts.filter(visibilite=Contact.Visibilite.PUBLIC).delete()
         if s.telephone or s.courriel:
@@ -549,14 +580,18 @@ class Ecrivain:
                 telephone=s.telephone or "",
                 courriel=s.courriel or "",
             )
+
+    def lieux(self, s: v1.Service, service: Service, *, ajouter: bool) -> None:
         if _a_une_adresse(s):
-            service.lieux.set([self.lieu(s, service.structure, nom=s.nom)])
+            lieux = [self.lieu(s, service.structure, nom=s.nom)]
         else:
             lieu = self.provenance(Lieu, s.source, f"structure:{s.structure_id}")
             accueil = lieu and lieu.objet and service.accueil_sur_place
-            service.lieux.set([lieu.objet] if accueil else [])
-        horaires = s.horaires_accueil or horaires_structure.get((s.source, s.structure_id))
-        self.horaires(enregistrement, service, horaires)
+            lieux = [lieu.objet] if accueil else []
+        if ajouter:
+            service.lieux.add(*lieux)
+        else:
+            service.lieux.set(lieux)
 
     def horaires(self, enregistrement: Enregistrement, service: Service, texte: str | None) -> None:
         """Des horaires illisibles restent lisibles par un humain dans `horaires_precisions`."""

@@ -739,6 +739,11 @@ class _Existant:
 
 
 _CONSEIL = " (synchroniser d'abord les référentiels)"
+_RELATIONS = {
+    Service.besoins.through: "besoins",
+    Service.publics.through: "publics",
+    Contact: "contacts",
+}
 
 
 def _verifier_referentiels(
@@ -1324,26 +1329,47 @@ class _Plan:
         """
         existant = self.existant
         modifies = [existant.services[et.nofinesset][0] for et in self.a_mettre_a_jour]
+        gardes = self._liens_corriges(modifies)
         for lot in par_lots(modifies, TAILLE_LOT):
-            Service.besoins.through.objects.filter(service_id__in=lot).delete()
-            Service.publics.through.objects.filter(service_id__in=lot).delete()
-            Contact.objects.filter(service_id__in=lot, libelle=LIBELLE_CONTACT).delete()
+            for relation, filtre in (
+                (Service.besoins.through.objects, {}),
+                (Service.publics.through.objects, {}),
+                (Contact.objects, {"libelle": LIBELLE_CONTACT}),
+            ):
+                nom = _RELATIONS[relation.model]
+                a_remplacer = [pk for pk in lot if pk not in gardes[nom]]
+                relation.filter(service_id__in=a_remplacer, **filtre).delete()
         lieux, besoins, publics, zones, contacts = [], [], [], [], []
         for et in self.a_creer + self.a_mettre_a_jour:
             service = existant.services[et.nofinesset][0]
             categorie = self.categories[et.categorie]
             lieux.append((service, existant.lieux[et.nofinesset]))
-            besoins += [(service, existant.besoins[slug]) for slug in categorie.besoins]
-            publics += [(service, existant.publics[slug]) for slug in categorie.publics]
+            if service not in gardes["besoins"]:
+                besoins += [(service, existant.besoins[slug]) for slug in categorie.besoins]
+            if service not in gardes["publics"]:
+                publics += [(service, existant.publics[slug]) for slug in categorie.publics]
             if categorie.accueil_a_domicile:
                 zones.append((service, ZoneIntervention.Type.DEPARTEMENT.value, et.departement))
-            if et.telephone:
+            if et.telephone and service not in gardes["contacts"]:
                 contacts.append((service, LIBELLE_CONTACT, et.telephone))
         inserer(Service.lieux.through, ("service_id", "lieu_id"), lieux, sans_conflit=True)
         inserer(Service.besoins.through, ("service_id", "besoin_id"), besoins)
         inserer(Service.publics.through, ("service_id", "public_id"), publics)
         inserer(ZoneIntervention, ("service_id", "type", "code"), zones, sans_conflit=True)
         inserer(Contact, ("service_id", "libelle", "telephone"), contacts)
+
+    def _liens_corriges(self, modifies: list[int]) -> dict[str, set[int]]:
+        """Les services dont une personne a corrigé besoins, publics ou contacts (la porte le
+        note dans `champs_corriges`) : FINESS ne les remplace plus, comme un champ corrigé."""
+        corriges = [pk for pk in modifies if pk in self.existant.corrigees[Service]]
+        gardes: dict[str, set[int]] = {nom: set() for nom in _RELATIONS.values()}
+        for lot in par_lots(corriges, TAILLE_LOT):
+            for pk, champs in Service.objects.filter(pk__in=lot).values_list(
+                "pk", "champs_corriges"
+            ):
+                for nom in gardes.keys() & champs.keys():
+                    gardes[nom].add(pk)
+        return gardes
 
     def _provenances(
         self,

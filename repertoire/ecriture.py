@@ -320,15 +320,17 @@ def _separer(changement: Changement) -> tuple[dict[str, Any], dict[str, list]]:
 
 def _ecrire_sous_fiches(
     fiche: Fiche, sous: dict[str, list], auteur: Auteur, rapport: RapportEcriture
-) -> bool:
+) -> set[str]:
     """Horaires, contacts, liens : écrits en entier ; les lieux d'une structure, des fiches,
-    un par un par cette porte (version lue, historique). Vrai si quelque chose a changé."""
-    modifiees = False
+    un par un par cette porte (version lue, historique). Rend les noms de ce qui a changé."""
+    modifiees = set()
     for nom, voulu in sous.items():
         if nom == "lieux_de_la_structure":
-            modifiees |= _ecrire_lieux(fiche, voulu, auteur, rapport)
+            change = _ecrire_lieux(fiche, voulu, auteur, rapport)
         else:
-            modifiees |= sous_fiches.remplacer(fiche, nom, voulu)
+            change = sous_fiches.remplacer(fiche, nom, voulu)
+        if change:
+            modifiees.add(nom)
     return modifiees
 
 
@@ -366,7 +368,9 @@ def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) 
     for champ, valeur in a_ecrire.items():
         setattr(courante, champ, valeur)
     if auteur.humain:
-        courante.champs_corriges = {**courante.champs_corriges, **_corrections(a_ecrire, auteur)}
+        # Les sous-fiches corrigées aussi : un import ne les remplace plus (echanges).
+        corrigees = {**a_ecrire, **dict.fromkeys(sous_modifiees)}
+        courante.champs_corriges = {**courante.champs_corriges, **_corrections(corrigees, auteur)}
     courante.version += 1
     _sauver(courante, auteur)
     _recopier(courante, fiche)

@@ -155,10 +155,19 @@ def normaliser(fiche: Any, nom: str, voulu: list) -> list:
         return sorted(int(getattr(v, "pk", v)) for v in voulu)
     if nom == "lieux_de_la_structure":
         return [{c: en_json(getattr(v, "pk", v)) for c, v in ligne.items()} for ligne in voulu]
-    champs = ENSEMBLES[modele][nom].champs
-    return trier(
-        [{c: en_json(getattr(ligne.get(c), "pk", ligne.get(c))) for c in champs} for ligne in voulu]
-    )
+    ensemble = ENSEMBLES[modele][nom]
+    return trier([_complete(ensemble, ligne) for ligne in voulu])
+
+
+def _complete(ensemble: Ensemble, ligne: dict[str, Any]) -> dict[str, Any]:
+    """Chaque champ de l'ensemble, en JSON ; un champ absent prend la valeur par défaut du
+    modèle (un contact sans visibilité dite est public)."""
+    meta = ensemble.modele._meta
+    valeurs = {}
+    for champ in ensemble.champs:
+        valeur = ligne[champ] if champ in ligne else meta.get_field(champ).get_default()
+        valeurs[champ] = en_json(getattr(valeur, "pk", valeur))
+    return valeurs
 
 
 def remplacer(fiche: Any, nom: str, voulu: list) -> bool:
