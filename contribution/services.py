@@ -61,19 +61,25 @@ def signaler(
     *, fiche: Fiche, motif: Motif | str, texte: str, courriel: str, client: str
 ) -> Signalement | None:
     """Enregistre un signalement ; None s'il a déjà été reçu dans les
-    CONTRIBUTION_DOUBLON_HEURES (le même ne s'enregistre pas deux fois)."""
+    CONTRIBUTION_DOUBLON_HEURES (le même ne s'enregistre pas deux fois).
+
+    Vérifier puis créer se fait sous le verrou de la ligne de la fiche : deux envois
+    identiques simultanés passent l'un après l'autre, le second voit le premier (PostgreSQL ;
+    SQLite, en transactions IMMEDIATE, n'a qu'un écrivain à la fois)."""
     cle = cle_doublon(fiche, motif, texte)
-    depuis = timezone.now() - dt.timedelta(hours=settings.CONTRIBUTION_DOUBLON_HEURES)
-    if Signalement.objects.filter(cle_doublon=cle, cree_le__gte=depuis).exists():
-        return None
-    return Signalement.objects.create(
-        **Signalement.de_la_fiche(fiche),
-        motif=motif,
-        texte=texte,
-        courriel=courriel,
-        client=client,
-        cle_doublon=cle,
-    )
+    with transaction.atomic():
+        list(type(fiche)._default_manager.select_for_update().filter(pk=fiche.pk).values("pk"))
+        depuis = timezone.now() - dt.timedelta(hours=settings.CONTRIBUTION_DOUBLON_HEURES)
+        if Signalement.objects.filter(cle_doublon=cle, cree_le__gte=depuis).exists():
+            return None
+        return Signalement.objects.create(
+            **Signalement.de_la_fiche(fiche),
+            motif=motif,
+            texte=texte,
+            courriel=courriel,
+            client=client,
+            cle_doublon=cle,
+        )
 
 
 @transaction.atomic
@@ -245,11 +251,19 @@ def refuser(*, proposition: Proposition, par: Any, raison: str) -> None:
     _informer("proposition_decidee", proposition.courriel, {"proposition": proposition})
 
 
-def _ecrire(fiche: Fiche, valeurs: dict[str, Any], version_lue: int | None, auteur: Auteur) -> None:
+def _ecrire(
+    fiche: Fiche,
+    valeurs: dict[str, Any],
+    version_lue: int | None,
+    auteur: Auteur,
+    *,
+    sous_fiches_modifiees: bool = False,
+) -> None:
+    changement = Changement(
+        fiche, dict(valeurs), version_lue=version_lue, sous_fiches_modifiees=sous_fiches_modifiees
+    )
     try:
-        ecrire_fiches(
-            changements=[Changement(fiche, dict(valeurs), version_lue=version_lue)], auteur=auteur
-        )
+        ecrire_fiches(changements=[changement], auteur=auteur)
     except VersionPerimee as perimee:
         raise ContributionRefusee(
             f"{perimee} La proposition reste ouverte : relisez la fiche telle qu'elle est "
@@ -319,9 +333,11 @@ def modifier_par_gestionnaire(
 # --- Historique -------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def retablir(*, fiche: Fiche, history_id: int, version_lue: int, par: Any) -> None:
-    """« Rétablir cette version » : les champs de la fiche reprennent les valeurs d'une ligne
-    de son historique, écrites par la porte (une nouvelle version, une nouvelle ligne)."""
+    """« Rétablir cette version » : les champs de la fiche et ses liens historisés (besoins et
+    publics d'un service) reprennent les valeurs d'une ligne de son historique, écrites par la
+    porte (une nouvelle version, une nouvelle ligne d'historique, qui porte ces liens)."""
     ligne = fiche.history.get(history_id=history_id)
     ancienne = ligne.instance
     valeurs = {
@@ -329,7 +345,32 @@ def retablir(*, fiche: Fiche, history_id: int, version_lue: int, par: Any) -> No
         for champ in type(fiche)._meta.concrete_fields
         if champ.attname not in CHAMPS_NON_RETABLIS
     }
-    _ecrire(fiche, valeurs, version_lue, Auteur("moderation", par))
+    liens_changes = _retablir_liens(fiche, ligne)
+    _ecrire(
+        fiche, valeurs, version_lue, Auteur("moderation", par), sous_fiches_modifiees=liens_changes
+    )
+
+
+def _retablir_liens(fiche: Fiche, ligne: Any) -> bool:
+    """Les liens de la fiche redeviennent ceux de la ligne d'historique ; vrai s'ils ont changé.
+
+    Sans ligne d'historique à chaque lien (`skip_history_when_saving`) : la porte écrit
+    ensuite la seule nouvelle ligne, qui copie les liens rétablis. Dans la transaction de
+    `retablir` : si la porte refuse (version périmée), les liens reviennent aussi."""
+    change = False
+    for champ in getattr(type(ligne), "_history_m2m_fields", []):
+        cible = f"{champ.m2m_reverse_field_name()}_id"
+        voulus = set(getattr(ligne, champ.name).values_list(cible, flat=True))
+        liens = getattr(fiche, champ.name)
+        if voulus == set(liens.values_list("pk", flat=True)):
+            continue
+        fiche.skip_history_when_saving = True
+        try:
+            liens.set(voulus)
+        finally:
+            del fiche.skip_history_when_saving
+        change = True
+    return change
 
 
 # La porte tient version et corrections ; les dates de création et de vérification ne se
