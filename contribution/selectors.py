@@ -15,7 +15,12 @@ from contribution.models import (
 
 # Ce que `territoire_pour_permissions` lit de chaque fiche, chargé en une requête par relation.
 FICHES = ("structure", "service__structure")
-LIEUX_ET_ZONES = ("structure__lieux", "service__lieux", "service__zones", "service__structure__lieux")
+LIEUX_ET_ZONES = (
+    "structure__lieux",
+    "service__lieux",
+    "service__zones",
+    "service__structure__lieux",
+)
 
 E = TypeVar("E", bound=AvecFiche)
 

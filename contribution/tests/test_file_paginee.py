@@ -40,9 +40,7 @@ def file_remplie():
     signaler(service_a(AUXERRE), "Erreur à Auxerre")
 
 
-def test_chaque_liste_de_la_file_a_ses_pages_et_son_total(
-    client, moderateur_nievre, file_remplie
-):
+def test_chaque_liste_de_la_file_a_ses_pages_et_son_total(client, moderateur_nievre, file_remplie):
     client.force_login(moderateur_nievre)
     page = client.get(reverse("contribution:file")).content.decode()
     assert "Propositions de modification (3)" in page
@@ -64,9 +62,7 @@ def test_la_page_d_une_liste_garde_celle_de_l_autre(client, moderateur_nievre, f
     assert "Auxerre" not in page
 
 
-def test_un_numero_de_page_faux_donne_une_page_de_la_file(
-    client, moderateur_nievre, file_remplie
-):
+def test_un_numero_de_page_faux_donne_une_page_de_la_file(client, moderateur_nievre, file_remplie):
     client.force_login(moderateur_nievre)
     reponse = client.get(reverse("contribution:file"), {"page_p": "abc", "page_s": 99})
     page = reponse.content.decode()
