@@ -90,4 +90,9 @@ def test_deux_signalements_identiques_envoyes_en_meme_temps_ne_sont_enregistres_
         assert _dans_un_fil(lambda: Signalement.objects.count()) == 1
     finally:
         if base_partagee_par_les_fils:
-            _dans_un_fil(lambda: Structure.objects.filter(pk=structure.pk).delete())
+            _dans_un_fil(lambda: _retirer(structure))
+
+
+def _retirer(structure: Structure) -> None:
+    Signalement.objects.filter(structure=structure).delete()
+    Structure.objects.filter(pk=structure.pk).delete()
