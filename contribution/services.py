@@ -360,7 +360,10 @@ def _retablir_liens(fiche: Fiche, ligne: Any) -> bool:
     change = False
     for champ in getattr(type(ligne), "_history_m2m_fields", []):
         cible = f"{champ.m2m_reverse_field_name()}_id"
-        voulus = set(getattr(ligne, champ.name).values_list(cible, flat=True))
+        historises = getattr(ligne, champ.name).values_list(cible, flat=True)
+        # Un besoin ou un public supprimé depuis ne se rétablit pas.
+        existants = champ.related_model._default_manager.filter(pk__in=historises)
+        voulus = set(existants.values_list("pk", flat=True))
         liens = getattr(fiche, champ.name)
         if voulus == set(liens.values_list("pk", flat=True)):
             continue

@@ -105,3 +105,17 @@ def test_retablir_depuis_une_version_perimee_ne_touche_pas_aux_liens(
 
     service.refresh_from_db()
     assert liens(service) == ({besoins[1].pk}, {publics[1].pk})
+
+
+def test_un_public_supprime_depuis_ne_se_retablit_pas(moderateur_nievre, besoins, publics):
+    service = service_nievre(besoins=[besoins[0]], publics=publics)
+    avant = service.history.latest("history_date")
+    changer_les_liens(service, besoins=[besoins[0]], publics=[publics[0]])
+    publics[1].delete()
+
+    services.retablir(
+        fiche=service, history_id=avant.history_id, version_lue=service.version, par=None
+    )
+
+    service.refresh_from_db()
+    assert liens(service) == ({besoins[0].pk}, {publics[0].pk})
