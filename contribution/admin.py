@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contribution.models import ReglageModeration
+from contribution.models import DesinscriptionResume, ReglageModeration
 
 
 @admin.register(ReglageModeration)
@@ -9,3 +9,12 @@ class ReglageModerationAdmin(admin.ModelAdmin):
 
     list_display = ["departement", "mode"]
     list_select_related = ["departement"]
+
+
+@admin.register(DesinscriptionResume)
+class DesinscriptionResumeAdmin(admin.ModelAdmin):
+    """Les modérateurs qui ne reçoivent plus le résumé des nouveautés de leur file."""
+
+    list_display = ["utilisateur", "le"]
+    list_select_related = ["utilisateur"]
+    search_fields = ["utilisateur__email"]

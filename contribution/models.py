@@ -84,6 +84,7 @@ class Signalement(ConcurrentTransitionMixin, AvecFiche):
     )
     traite_le = models.DateTimeField(null=True, blank=True)
     cree_le = models.DateTimeField(auto_now_add=True, db_index=True)
+    annonce_le = models.DateTimeField("annoncé aux modérateurs le", null=True, blank=True)
 
     objects = SignalementQuerySet.as_manager()
 
@@ -151,6 +152,7 @@ class Proposition(ConcurrentTransitionMixin, AvecFiche):
     )
     decidee_le = models.DateTimeField(null=True, blank=True)
     cree_le = models.DateTimeField(auto_now_add=True, db_index=True)
+    annonce_le = models.DateTimeField("annoncée aux modérateurs le", null=True, blank=True)
 
     objects = PropositionQuerySet.as_manager()
 
@@ -229,3 +231,20 @@ class ReglageModeration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.departement} : {self.get_mode_display()}"
+
+
+class DesinscriptionResume(models.Model):
+    """Un modérateur qui ne veut plus du résumé des nouveautés de sa file (un courriel qu'il
+    n'a pas demandé) ; les courriels qu'il attend, eux, continuent d'arriver."""
+
+    utilisateur = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "désinscription du résumé de modération"
+        verbose_name_plural = "désinscriptions du résumé de modération"
+
+    def __str__(self) -> str:
+        return str(self.utilisateur)

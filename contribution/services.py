@@ -62,19 +62,25 @@ def signaler(
     *, fiche: Fiche, motif: Motif | str, texte: str, courriel: str, client: str
 ) -> Signalement | None:
     """Enregistre un signalement ; None s'il a déjà été reçu dans les
-    CONTRIBUTION_DOUBLON_HEURES (le même ne s'enregistre pas deux fois)."""
+    CONTRIBUTION_DOUBLON_HEURES (le même ne s'enregistre pas deux fois).
+
+    Vérifier puis créer se fait sous le verrou de la ligne de la fiche : deux envois
+    identiques simultanés passent l'un après l'autre, le second voit le premier (PostgreSQL ;
+    SQLite, en transactions IMMEDIATE, n'a qu'un écrivain à la fois)."""
     cle = cle_doublon(fiche, motif, texte)
-    depuis = timezone.now() - dt.timedelta(hours=settings.CONTRIBUTION_DOUBLON_HEURES)
-    if Signalement.objects.filter(cle_doublon=cle, cree_le__gte=depuis).exists():
-        return None
-    return Signalement.objects.create(
-        **Signalement.de_la_fiche(fiche),
-        motif=motif,
-        texte=texte,
-        courriel=courriel,
-        client=client,
-        cle_doublon=cle,
-    )
+    with transaction.atomic():
+        list(type(fiche)._default_manager.select_for_update().filter(pk=fiche.pk).values("pk"))
+        depuis = timezone.now() - dt.timedelta(hours=settings.CONTRIBUTION_DOUBLON_HEURES)
+        if Signalement.objects.filter(cle_doublon=cle, cree_le__gte=depuis).exists():
+            return None
+        return Signalement.objects.create(
+            **Signalement.de_la_fiche(fiche),
+            motif=motif,
+            texte=texte,
+            courriel=courriel,
+            client=client,
+            cle_doublon=cle,
+        )
 
 
 @transaction.atomic
@@ -280,11 +286,9 @@ def refuser(*, proposition: Proposition, par: Any, raison: str) -> None:
 
 
 def _ecrire(fiche: Fiche, valeurs: dict[str, Any], version_lue: int | None, auteur: Auteur) -> None:
+    changement = Changement(fiche, en_python(fiche, valeurs), version_lue=version_lue)
     try:
-        ecrire_fiches(
-            changements=[Changement(fiche, en_python(fiche, valeurs), version_lue=version_lue)],
-            auteur=auteur,
-        )
+        ecrire_fiches(changements=[changement], auteur=auteur)
     except VersionPerimee as perimee:
         raise ContributionRefusee(
             f"{perimee} La proposition reste ouverte : relisez la fiche telle qu'elle est "
@@ -354,9 +358,11 @@ def modifier_par_gestionnaire(
 # --- Historique -------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def retablir(*, fiche: Fiche, history_id: int, version_lue: int, par: Any) -> None:
-    """« Rétablir cette version » : les champs de la fiche reprennent les valeurs d'une ligne
-    de son historique, écrites par la porte (une nouvelle version, une nouvelle ligne)."""
+    """« Rétablir cette version » : les champs de la fiche et ses liens historisés (besoins et
+    publics d'un service) reprennent les valeurs d'une ligne de son historique, écrites par la
+    porte (une nouvelle version, une nouvelle ligne d'historique, qui porte ces liens)."""
     ligne = fiche.history.get(history_id=history_id)
     ancienne = ligne.instance
     valeurs = {
@@ -364,7 +370,21 @@ def retablir(*, fiche: Fiche, history_id: int, version_lue: int, par: Any) -> No
         for champ in type(fiche)._meta.concrete_fields
         if champ.attname not in CHAMPS_NON_RETABLIS
     }
-    _ecrire(fiche, valeurs, version_lue, Auteur("moderation", par))
+    _ecrire(fiche, {**valeurs, **_liens_de(ligne)}, version_lue, Auteur("moderation", par))
+
+
+def _liens_de(ligne: Any) -> dict[str, list[int]]:
+    """Les liens historisés d'une ligne d'historique (besoins et publics d'un service), que
+    la porte écrit avec les champs (`repertoire.sous_fiches`) : une seule nouvelle ligne,
+    qui les copie ; rien si la porte refuse. Un besoin ou un public supprimé depuis ne se
+    rétablit pas."""
+    liens = {}
+    for champ in getattr(type(ligne), "_history_m2m_fields", []):
+        cible = f"{champ.m2m_reverse_field_name()}_id"
+        historises = getattr(ligne, champ.name).values_list(cible, flat=True)
+        existants = champ.related_model._default_manager.filter(pk__in=historises)
+        liens[champ.name] = sorted(existants.values_list("pk", flat=True))
+    return liens
 
 
 # La porte tient version et corrections ; les dates de création et de vérification ne se

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contribution import views, views_gestion, views_nouveau_service
+from contribution import views, views_gestion, views_nouveau_service, views_resume
 
 app_name = "contribution"
 
@@ -45,4 +45,9 @@ urlpatterns: list = [
     path("moderation/", views.file_moderation, name="file"),
     path("moderation/propositions/<int:pk>/", views.proposition, name="proposition"),
     path("moderation/signalements/<int:pk>/", views.signalement, name="signalement"),
+    path(
+        "lien/moderation/desinscription/<str:jeton>/",
+        views_resume.desinscription_resume,
+        name="desinscription-resume",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
-from contribution import nouveaux_services, services, views_nouveau_service
+from contribution import nouveaux_services, selectors, services, views_nouveau_service
 from contribution.forms import (
     CHAMPS,
     FicheForm,
@@ -20,8 +20,10 @@ from contribution.forms import (
     SignalementForm,
     libelle,
 )
-from contribution.models import Proposition, Signalement
+from contribution.models import Proposition
+from contribution.pagination import paginer
 from contribution.parties import parties_de
+from contribution.selectors import du_territoire
 from core.acces import publique
 from core.connexions import pseudonyme
 from core.limitation import adresse_client
@@ -163,44 +165,26 @@ def _conflit(fiche: Fiche) -> str:
 @reservee(Action.MODERER, refus=REFUS)
 def file_moderation(request: HttpRequest) -> HttpResponse:
     """Les propositions et signalements ouverts dont la fiche est dans le territoire du
-    modérateur (`peut(…, MODERER, fiche)`)."""
-    propositions = _du_territoire(request.user, _propositions().ouvertes())
-    signalements = _du_territoire(request.user, _signalements().a_traiter())
+    modérateur (`peut(…, MODERER, fiche)`), chaque liste en pages de 50."""
+    propositions = paginer(
+        request,
+        du_territoire(request.user, selectors.propositions().ouvertes()),
+        parametre="page_p",
+    )
+    signalements = paginer(
+        request,
+        du_territoire(request.user, selectors.signalements().a_traiter()),
+        parametre="page_s",
+    )
     return render(
         request,
         "contribution/file.html",
         {
-            "propositions": [(p, _lignes_diff(p)) for p in propositions],
-            "signalements": signalements,
+            "propositions": [(p, _lignes_diff(p)) for p in propositions.elements],
+            "signalements": signalements.elements,
+            "pagination_p": propositions,
+            "pagination_s": signalements,
         },
-    )
-
-
-def _du_territoire(utilisateur: Any, elements: Any) -> list:
-    """Ceux dont la fiche est dans le territoire du modérateur : `peut` est posée une fois par
-    territoire distinct (lieux et zones préchargés), pas une fois par élément."""
-    decisions: dict[Any, bool] = {}
-    gardes = []
-    for element in elements:
-        territoire = element.fiche.territoire_pour_permissions()
-        if territoire not in decisions:
-            decisions[territoire] = peut(utilisateur, Action.MODERER, territoire)
-        if decisions[territoire]:
-            gardes.append(element)
-    return gardes
-
-
-def _propositions() -> Any:
-    return Proposition.objects.select_related(
-        "structure", "service__structure", "auteur"
-    ).prefetch_related(
-        "structure__lieux", "service__lieux", "service__zones", "service__structure__lieux"
-    )
-
-
-def _signalements() -> Any:
-    return Signalement.objects.select_related("structure", "service__structure").prefetch_related(
-        "structure__lieux", "service__lieux", "service__zones", "service__structure__lieux"
     )
 
 
@@ -231,7 +215,7 @@ def _lignes_diff(proposition: Proposition) -> list[dict[str, Any]]:
 @reservee(Action.MODERER, refus=REFUS)
 def proposition(request: HttpRequest, pk: int) -> HttpResponse:
     """Accepter, refuser avec une raison, ou modifier puis accepter."""
-    prop = get_object_or_404(_propositions(), pk=pk)
+    prop = get_object_or_404(selectors.propositions(), pk=pk)
     if prop.est_un_nouveau_service:
         return views_nouveau_service.decider(request, prop)
     fiche = prop.fiche
@@ -297,7 +281,7 @@ def _fait(request: HttpRequest, message: str) -> HttpResponse:
 @reservee(Action.MODERER, refus=REFUS)
 def signalement(request: HttpRequest, pk: int) -> HttpResponse:
     """Corriger la fiche signalée (une proposition aussitôt acceptée) ou classer sans suite."""
-    sig = get_object_or_404(_signalements(), pk=pk)
+    sig = get_object_or_404(selectors.signalements(), pk=pk)
     fiche = sig.fiche
     _exiger(request, Action.MODERER, fiche)
     action = request.POST.get("action") if request.method == "POST" else None

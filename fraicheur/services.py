@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from comptes.models import Role, TypeRole
 from comptes.permissions import Action, peut
+from contribution.models import Motif
+from contribution.services import signaler
 from fraicheur import courriels
 from fraicheur.models import Campagne, Demande, Desinscription, Moment, Rappel, Reponse
 from repertoire.ecriture import Auteur, Changement, ecrire_fiches
@@ -136,7 +138,8 @@ def demande_du_lien(jeton: str) -> Demande:
 def repondre(*, demande: Demande, reponse: Reponse, message: str = "") -> None:
     """« Rien n'a changé » : la date de vérification de la structure et de ses services
     concernés devient aujourd'hui, écrite par la porte (source « campagne »). « À corriger » :
-    le message va aux modérateurs (tableau de bord de la campagne), les fiches ne changent pas.
+    les fiches ne changent pas ; le message est gardé sur la demande (tableau de bord de la
+    campagne) et devient un signalement de la structure dans la file des modérateurs.
     """
     with transaction.atomic():
         demande = Demande.objects.select_for_update().get(pk=demande.pk)
@@ -150,9 +153,28 @@ def repondre(*, demande: Demande, reponse: Reponse, message: str = "") -> None:
                 changements=[Changement(fiche=f, valeurs=valeurs) for f in fiches],
                 auteur=AUTEUR_CAMPAGNE,
             )
+        if reponse == Reponse.A_CORRIGER:
+            _signaler_aux_moderateurs(demande, message.strip())
         demande.reponse, demande.message = reponse, message.strip()
         demande.repondue_le = timezone.now()
         demande.save(update_fields=["reponse", "message", "repondue_le"])
+
+
+def _signaler_aux_moderateurs(demande: Demande, message: str) -> None:
+    """La réponse « à corriger » d'une structure, signalée sur sa fiche (motif « autre ») : son
+    texte dit la campagne et les services concernés ; l'adresse est celle de la demande, pour
+    que la structure soit informée de la suite ; le client est un pseudonyme fixe de la
+    campagne (aucune adresse IP). Le même message déjà signalé ne l'est pas deux fois."""
+    concernes = ", ".join(service.nom for service in demande.services.all())
+    texte = f"Réponse « à corriger » à la campagne de vérification « {demande.campagne} »"
+    texte += f" (services concernés : {concernes})" if concernes else ""
+    signaler(
+        fiche=demande.structure,
+        motif=Motif.AUTRE,
+        texte=f"{texte} :\n\n{message}",
+        courriel=demande.courriel or demande.structure.courriel,
+        client=f"campagne:{demande.campagne_id}",
+    )
 
 
 AGE_MAX_D_UN_RAPPEL = dt.timedelta(days=60)

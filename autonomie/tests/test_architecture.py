@@ -20,7 +20,7 @@ PERMIS: dict[str, set[str]] = {
     "echanges": {"doublons", "repertoire", "comptes", "territoires", "core"},
     "pilotage": {"comptes", "territoires", "core"},
     "contribution": {"repertoire", "comptes", "territoires", "core"},
-    "fraicheur": {"repertoire", "comptes", "territoires", "core"},
+    "fraicheur": {"contribution", "repertoire", "comptes", "territoires", "core"},
 }
 
 
