@@ -360,9 +360,10 @@ def modifier_par_gestionnaire(
 
 @transaction.atomic
 def retablir(*, fiche: Fiche, history_id: int, version_lue: int, par: Any) -> None:
-    """« Rétablir cette version » : les champs de la fiche et ses liens historisés (besoins et
-    publics d'un service) reprennent les valeurs d'une ligne de son historique, écrites par la
-    porte (une nouvelle version, une nouvelle ligne d'historique, qui porte ces liens)."""
+    """« Rétablir cette version » : les champs de la fiche, ses liens historisés (besoins et
+    publics d'un service) et, s'ils ont été gardés, ses horaires, fermetures, permanences et
+    contacts reprennent les valeurs de cette version, écrites par la porte (une nouvelle
+    version, une nouvelle ligne d'historique)."""
     ligne = fiche.history.get(history_id=history_id)
     ancienne = ligne.instance
     valeurs = {
@@ -370,7 +371,11 @@ def retablir(*, fiche: Fiche, history_id: int, version_lue: int, par: Any) -> No
         for champ in type(fiche)._meta.concrete_fields
         if champ.attname not in CHAMPS_NON_RETABLIS
     }
-    _ecrire(fiche, {**valeurs, **_liens_de(ligne)}, version_lue, Auteur("moderation", par))
+    # Horaires, fermetures, permanences et contacts : si la porte a gardé leur état à cette
+    # version (repertoire.sous_fiches.etats_gardes), ils sont rétablis aussi.
+    etat = sous_fiches.etats_gardes(fiche).get(ligne.version, {})
+    valeurs = {**valeurs, **_liens_de(ligne), **etat}
+    _ecrire(fiche, valeurs, version_lue, Auteur("moderation", par))
 
 
 def _liens_de(ligne: Any) -> dict[str, list[int]]:

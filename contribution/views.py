@@ -356,7 +356,10 @@ def _historique(request: HttpRequest, fiche: Fiche) -> HttpResponse:
 
 
 def _versions(fiche: Fiche) -> list[dict[str, Any]]:
+    """Chaque ligne d'historique, avec ses champs changés (ancien → nouveau) et, quand la
+    porte les a gardés, ses horaires, fermetures, permanences et contacts changés."""
     lignes = list(fiche.history.select_related("history_user").order_by("-history_date"))
+    etats = sous_fiches.etats_gardes(fiche)
     versions = []
     for ligne, precedente in zip(lignes, [*lignes[1:], None], strict=True):
         changements = []
@@ -365,5 +368,27 @@ def _versions(fiche: Fiche) -> list[dict[str, Any]]:
                 precedente, excluded_fields=["modifie_le", "champs_corriges"]
             )
             changements = [(c.field, c.old, c.new) for c in delta.changes]
+            changements += _sous_fiches_changees(
+                type(fiche), etats.get(precedente.version), etats.get(ligne.version)
+            )
         versions.append({"ligne": ligne, "changements": changements})
     return versions
+
+
+def _sous_fiches_changees(modele: type, avant: dict | None, apres: dict | None) -> list[tuple]:
+    if avant is None or apres is None:
+        return []
+    changements = []
+    for nom, lignes in apres.items():
+        anciennes = avant.get(nom, [])
+        retirees = [a for a in anciennes if a not in lignes]
+        ajoutees = [a for a in lignes if a not in anciennes]
+        if retirees or ajoutees:
+            changements.append(
+                (
+                    libelle(modele, nom),
+                    " ; ".join(sous_fiches.en_mots(nom, retirees)),
+                    " ; ".join(sous_fiches.en_mots(nom, ajoutees)),
+                )
+            )
+    return changements

@@ -358,6 +358,8 @@ def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) 
     if changement.version_lue is not None and changement.version_lue != courante.version:
         raise VersionPerimee(fiche, changement.version_lue, courante)
     valeurs, sous = _separer(changement)
+    ensembles = sous.keys() & sous_fiches.ENSEMBLES.get(type(courante), {}).keys()
+    avant = sous_fiches.etat(courante) if ensembles else {}
     sous_modifiees = _ecrire_sous_fiches(courante, sous, auteur, rapport)
     a_ecrire, conflits = champs_a_ecrire(courante, valeurs, auteur)
     a_ecrire = _avec_verificateur(a_ecrire, auteur)
@@ -373,6 +375,8 @@ def _modifier(changement: Changement, auteur: Auteur, rapport: RapportEcriture) 
         courante.champs_corriges = {**courante.champs_corriges, **_corrections(corrigees, auteur)}
     courante.version += 1
     _sauver(courante, auteur)
+    if ensembles & sous_modifiees:
+        sous_fiches.garder_etats(courante, avant=avant, version_avant=courante.version - 1)
     _recopier(courante, fiche)
     return True
 

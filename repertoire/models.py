@@ -644,6 +644,31 @@ class Permanence(models.Model):
         return f"{self.lieu} ({self.regle})"
 
 
+class EtatSousFiches(models.Model):
+    """Horaires, fermetures, permanences et contacts d'une fiche à une version : ce que
+    django-simple-history ne garde pas, écrit par la porte quand une personne les change
+    (l'état d'avant, puis celui d'après). L'historique d'une fiche le lit, « Rétablir cette
+    version » le réécrit."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    version = models.PositiveIntegerField()
+    etat = models.JSONField(help_text="{ensemble : lignes en valeurs JSON}")
+    ecrit_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "état des sous-fiches"
+        verbose_name_plural = "états des sous-fiches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "version"], name="etat_sous_fiches_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id}, version {self.version}"
+
+
 class IndexService(models.Model):
     """Fiche de recherche d'un service publié, dénormalisée pour le moteur (repertoire.recherche).
 

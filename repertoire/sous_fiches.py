@@ -14,12 +14,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from repertoire import permanences
 from repertoire.models import (
     Besoin,
     Contact,
+    EtatSousFiches,
     HoraireExceptionnel,
     Jour,
     Lieu,
@@ -205,6 +207,32 @@ def meme_lieu(actuel: dict[str, Any] | None, voulu: dict[str, Any]) -> bool:
 def valeurs_du_lieu(ligne: dict[str, Any]) -> dict[str, Any]:
     """Les valeurs d'un lieu demandé (sans son identifiant ni sa version lue)."""
     return _python(Lieu, {c: v for c, v in ligne.items() if c in CHAMPS_DU_LIEU})
+
+
+# --- Garder leur état, version par version ---------------------------------------------------
+
+
+def etat(fiche: Any) -> dict[str, list]:
+    """Horaires, fermetures, permanences et contacts tels qu'ils sont (valeurs JSON)."""
+    return {nom: lire(fiche, nom) for nom in ENSEMBLES.get(type(fiche), {})}
+
+
+def garder_etats(fiche: Any, *, avant: dict[str, list], version_avant: int) -> None:
+    """Après une écriture qui les change : l'état d'avant (s'il n'est pas déjà gardé) et
+    celui de la nouvelle version."""
+    type_ = ContentType.objects.get_for_model(type(fiche))
+    cle = {"content_type": type_, "object_id": fiche.pk}
+    EtatSousFiches.objects.get_or_create(**cle, version=version_avant, defaults={"etat": avant})
+    EtatSousFiches.objects.update_or_create(
+        **cle, version=fiche.version, defaults={"etat": etat(fiche)}
+    )
+
+
+def etats_gardes(fiche: Any) -> dict[int, dict[str, list]]:
+    """{version : état} de ce qui a été gardé pour cette fiche."""
+    type_ = ContentType.objects.get_for_model(type(fiche))
+    lignes = EtatSousFiches.objects.filter(content_type=type_, object_id=fiche.pk)
+    return dict(lignes.values_list("version", "etat"))
 
 
 # --- Dire -------------------------------------------------------------------------------------

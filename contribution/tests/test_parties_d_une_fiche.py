@@ -297,3 +297,27 @@ def test_le_moderateur_lit_les_horaires_proposes_en_mots(client):
     proposition = Proposition.objects.get()
     page = client.get(reverse("contribution:proposition", args=[proposition.pk])).content.decode()
     assert "lundi 09:00–12:00" in page and "Modifier puis accepter</button>" not in page
+
+
+def test_l_historique_montre_les_horaires_changes_et_les_retablit(client):
+    regler(ReglageModeration.Mode.PUBLIE_PUIS_RELU)
+    service = service_a(NEVERS)
+    gestionnaire = gestionnaire_de(service.structure)
+    for jour in (0, 3):
+        services.modifier_par_gestionnaire(
+            fiche=service,
+            valeurs={"plages": [{"jour": jour, "ouverture": dt.time(9), "fermeture": dt.time(12)}]},
+            version_lue=service.version,
+            par=gestionnaire,
+        )
+    moderateur = moderateur_de("58")
+    client.force_login(moderateur)
+    url = reverse("contribution:historique-service", args=[service.pk])
+    page = client.get(url).content.decode()
+    assert "Horaires de la semaine : « lundi 09:00–12:00 » → « jeudi 09:00–12:00 »" in page
+
+    version_lundi = service.history.get(version=2)
+    client.post(url, {"history_id": version_lundi.history_id, "version_lue": service.version})
+    service.refresh_from_db()
+    assert service.version == 4
+    assert list(service.plages.values_list("jour", flat=True)) == [0]
