@@ -79,7 +79,6 @@ from repertoire.models import (
     Structure,
     ZoneIntervention,
 )
-from repertoire.recherche import expression
 from repertoire.recherche.index import FicheAIndexer, Thesaurus, indexer_fiches, indexer_services
 from repertoire.referentiels import CATEGORIES_FINESS, CategorieFiness
 from territoires.models import Commune
@@ -738,6 +737,26 @@ class _Existant:
         )
 
 
+def retirer_zones_inventees() -> int:
+    """Retire la zone « tout le département » que les imports d'avant posaient sur chaque
+    service à domicile de FINESS : FINESS ne publie aucune zone d'intervention, et cette zone
+    inventée faisait « intervenir » partout des services à 70 km (issue 13). Une zone qu'une
+    personne a posée ou corrigée (`champs_corriges` : « zones ») reste. Idempotent : la
+    seconde fois, il n'y a plus rien à retirer ; les services touchés sont réindexés."""
+    finess = Provenance.objects.filter(
+        source=SOURCE, content_type=ContentType.objects.get_for_model(Service)
+    ).values("object_id")
+    inventees = ZoneIntervention.objects.filter(
+        type=ZoneIntervention.Type.DEPARTEMENT, service_id__in=finess
+    ).exclude(service__champs_corriges__has_key="zones")
+    services = set(inventees.values_list("service_id", flat=True))
+    if not services:
+        return 0
+    inventees.delete()
+    indexer_services(sorted(services))
+    return len(services)
+
+
 _CONSEIL = " (synchroniser d'abord les référentiels)"
 _RELATIONS = {
     Service.besoins.through: "besoins",
@@ -773,6 +792,7 @@ class RapportFiness(RapportImport):
 
     sans_geolocalisation: int = 0
     lots: int = 0
+    zones_retirees: int = 0
     transaction_max: float = 0.0  # secondes, la plus longue transaction d'écriture
     pauses: float = 0.0  # secondes passées à laisser écrire le site entre deux lots
     conflits: list[Conflit] = field(default_factory=list)
@@ -783,6 +803,12 @@ class RapportFiness(RapportImport):
             texte += (
                 f" {len(self.conflits)} champ(s) corrigé(s) à la main gardé(s) malgré FINESS "
                 "(détail ci-dessous)."
+            )
+        if self.zones_retirees:
+            texte += (
+                f" {self.zones_retirees} service(s) à domicile n'ont plus la zone « tout le "
+                "département » qu'un import précédent leur avait inventée (FINESS ne publie "
+                "aucune zone d'intervention)."
             )
         if self.sans_geolocalisation:
             texte += (
@@ -861,6 +887,7 @@ def importer_finess(
         )
         with cache_sqlite_agrandi():
             plan.ecrire(taille_lot=taille_lot, rapport=rapport, progression=progression)
+        rapport.zones_retirees = retirer_zones_inventees()
         journal.fin = timezone.now()
         journal.save(update_fields=["fin"])
     return rapport
@@ -1102,9 +1129,7 @@ class _Plan:
             modes_acces=list(categorie.modes_acces),
             besoins=[existant.besoins[slug] for slug in categorie.besoins],
             publics=[existant.publics[slug] for slug in categorie.publics],
-            zones=[expression.cle_zone(ZoneIntervention.Type.DEPARTEMENT.value, et.departement)]
-            if categorie.accueil_a_domicile
-            else [],
+            zones=[],  # FINESS ne dit pas de zone d'intervention (voir `retirer_zones_inventees`)
             points=[(existant.lieux[et.nofinesset], et.latitude, et.longitude)]
             if geolocalise
             else [],
@@ -1325,7 +1350,8 @@ class _Plan:
         """Lieux, besoins, publics, zone et contact d'accueil, écrits dans les tables de liaison.
 
         Besoins, publics et contact d'accueil viennent de FINESS : ils sont remplacés quand
-        l'ET change. Le lien au lieu et la zone départementale sont ajoutés s'ils manquent.
+        l'ET change. Le lien au lieu est ajouté s'il manque. Aucune zone d'intervention :
+        FINESS n'en publie pas, un service à domicile est à son adresse et le rayon s'applique.
         """
         existant = self.existant
         modifies = [existant.services[et.nofinesset][0] for et in self.a_mettre_a_jour]
@@ -1339,7 +1365,7 @@ class _Plan:
                 nom = _RELATIONS[relation.model]
                 a_remplacer = [pk for pk in lot if pk not in gardes[nom]]
                 relation.filter(service_id__in=a_remplacer, **filtre).delete()
-        lieux, besoins, publics, zones, contacts = [], [], [], [], []
+        lieux, besoins, publics, contacts = [], [], [], []
         for et in self.a_creer + self.a_mettre_a_jour:
             service = existant.services[et.nofinesset][0]
             categorie = self.categories[et.categorie]
@@ -1348,14 +1374,11 @@ class _Plan:
                 besoins += [(service, existant.besoins[slug]) for slug in categorie.besoins]
             if service not in gardes["publics"]:
                 publics += [(service, existant.publics[slug]) for slug in categorie.publics]
-            if categorie.accueil_a_domicile:
-                zones.append((service, ZoneIntervention.Type.DEPARTEMENT.value, et.departement))
             if et.telephone and service not in gardes["contacts"]:
                 contacts.append((service, LIBELLE_CONTACT, et.telephone))
         inserer(Service.lieux.through, ("service_id", "lieu_id"), lieux, sans_conflit=True)
         inserer(Service.besoins.through, ("service_id", "besoin_id"), besoins)
         inserer(Service.publics.through, ("service_id", "public_id"), publics)
-        inserer(ZoneIntervention, ("service_id", "type", "code"), zones, sans_conflit=True)
         inserer(Contact, ("service_id", "libelle", "telephone"), contacts)
 
     def _liens_corriges(self, modifies: list[int]) -> dict[str, set[int]]:

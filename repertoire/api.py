@@ -122,6 +122,8 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         "commune": page.commune,
         "message": page.message,
         "hors_territoire": page.commune is not None and not dans_le_deploiement(page.commune),
+        "rayon_km": page.rayon_km,
+        "plus_loin": [{"rayon_km": km, "total": n} for km, n in page.plus_loin],
         "resultats": page.resultats,
     }
 

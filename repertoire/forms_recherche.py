@@ -8,8 +8,15 @@ from django import forms
 from core.templatetags.pages import classe
 from repertoire.models import Besoin, ModeAcces, Public
 from repertoire.recherche import Critere
+from repertoire.recherche.moteur import RAYON_MAX_KM, RAYON_PAR_DEFAUT_KM
 
-RAYONS = [("", "sans limite"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km"), ("50", "50 km")]
+# Le vide est la distance par défaut du moteur, dite comme telle (pas « sans limite ») ; toute
+# distance que l'API accepte (jusqu'à RAYON_MAX_KM), la page l'accepte aussi (`ChampRayon`).
+RAYONS = [
+    ("", f"{RAYON_PAR_DEFAUT_KM:g} km (par défaut)"),
+    *((f"{km}", f"{km} km") for km in (5, 10, 20, 30, 50, 100)),
+    (f"{RAYON_MAX_KM:g}", f"{RAYON_MAX_KM:g} km (le plus loin)"),
+]
 MODES_ACCUEIL = [
     ("", "peu importe"),
     ("sur-place", "sur place"),
@@ -58,13 +65,17 @@ class RechercheForm(forms.Form):
         help_text="Par exemple : Nevers ou 58000.",
         error_messages={"max_length": "Le nom de commune est trop long : 100 caractères au plus."},
     )
-    rayon = forms.TypedChoiceField(
+    rayon = forms.FloatField(
         label="Distance autour de la commune",
-        choices=RAYONS,
-        coerce=int,
-        empty_value=None,
         required=False,
-        error_messages={"invalid_choice": "Choisissez une distance dans la liste."},
+        min_value=0.1,
+        max_value=RAYON_MAX_KM,
+        widget=forms.Select(choices=RAYONS),
+        error_messages={
+            "invalid": "La distance doit être un nombre de kilomètres.",
+            "min_value": "La distance doit être d'au moins 0,1 km.",
+            "max_value": f"La distance est limitée à {RAYON_MAX_KM:g} km.",
+        },
     )
     mode = forms.ChoiceField(
         label="Mode d'accueil",
@@ -104,11 +115,25 @@ class RechercheForm(forms.Form):
         self.fields["public"].choices = choix_groupes(publics, "tous les publics")
         for nom in ("besoin", "public"):
             self.fields[nom].error_messages["invalid_choice"] = "Choisissez dans la liste."
+        self._offrir_le_rayon_demande()
         for champ in self.fields.values():
             if isinstance(champ.widget, forms.Select):
                 champ.widget.attrs["class"] = classe("liste")
             elif isinstance(champ.widget, forms.TextInput):
                 champ.widget.attrs["class"] = classe("saisie")
+
+    def _offrir_le_rayon_demande(self) -> None:
+        """Un rayon venu d'une adresse partagée ou de l'API (« 25 ») qui n'est pas dans la
+        liste y est ajouté, pour que la liste montre ce qui est appliqué."""
+        brut = (self.data.get("rayon") or "").strip() if self.is_bound else ""
+        try:
+            km = float(brut.replace(",", "."))
+        except ValueError:
+            return
+        valeurs = {float(cle) for cle, _ in RAYONS if cle}
+        if 0 < km <= RAYON_MAX_KM and km not in valeurs:
+            choix = sorted([*RAYONS[1:], (f"{km:g}", f"{km:g} km")], key=lambda c: float(c[0]))
+            self.fields["rayon"].widget.choices = [RAYONS[0], *choix]
 
     def valeurs(self) -> dict:
         """Les valeurs comprises (les champs invalides sont écartés), sans les vides."""
@@ -134,6 +159,8 @@ class RechercheForm(forms.Form):
         parametres = {nom: valeur for nom, valeur in self.valeurs().items() if nom != "page"}
         if parametres.get("ouvert"):
             parametres["ouvert"] = "on"
+        if "rayon" in parametres:
+            parametres["rayon"] = f"{parametres['rayon']:g}"
         parametres.update(remplacements)
         return parametres
 

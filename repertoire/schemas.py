@@ -473,6 +473,11 @@ class ResultatRecherche(Schema):
         return resultat.service.lieux_charges
 
 
+class PlusLoin(Schema):
+    rayon_km: float
+    total: int = Field(description="nombre de résultats dans ce rayon")
+
+
 class PageRecherche(Schema):
     total: int = Field(description="nombre de résultats, toutes pages confondues")
     total_exact: bool = Field(
@@ -485,5 +490,14 @@ class PageRecherche(Schema):
     hors_territoire: bool = Field(
         description="vrai : la commune est hors du territoire que sert ce répertoire ; elle "
         "est cherchée quand même, mais ses services y sont peut-être incomplets"
+    )
+    rayon_km: float | None = Field(
+        description="le rayon appliqué autour de la commune ou du point (10 km par défaut) ; "
+        "null sans lieu"
+    )
+    plus_loin: list[PlusLoin] = Field(
+        description="moins de 5 résultats autour d'un lieu : combien les mêmes critères en "
+        "donneraient dans des rayons plus larges (20, 50, 100, 200 km), jusqu'au premier qui "
+        "en donne assez"
     )
     resultats: list[ResultatRecherche]

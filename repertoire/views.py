@@ -124,6 +124,9 @@ def recherche(request: HttpRequest) -> HttpResponse:
             "hors_limites": page.page > 1 and not page.resultats,
             "premiere_page": _url_page(form, 1),
             "hors_territoire": _hors_territoire(page),
+            "plus_loin": [
+                (km, nombre, _url_recherche(form, rayon=f"{km:g}")) for km, nombre in page.plus_loin
+            ],
         },
     )
 
@@ -333,6 +336,12 @@ def _pagination(form: RechercheForm, page: PageResultats) -> dict:
         "precedente": _url_page(form, page.page - 1) if 1 < page.page <= nb_pages else "",
         "suivante": _url_page(form, page.page + 1) if page.page < nb_pages else "",
     }
+
+
+def _url_recherche(form: RechercheForm, **remplacements: str) -> str:
+    """La même recherche, un paramètre changé (un rayon plus large), en première page."""
+    parametres = {c: v for c, v in form.parametres(**remplacements).items() if c != "page"}
+    return reverse("repertoire:recherche") + "?" + urlencode(parametres)
 
 
 def _url_page(form: RechercheForm, numero: int) -> str:

@@ -14,7 +14,16 @@ from django.core.management import CommandError, call_command
 
 from core.imports import ErreursImport
 from echanges.finess import importer_finess, nom_structure, numero_finess_valide
-from repertoire.models import Contact, Lieu, Provenance, Service, Structure, ZoneIntervention
+from repertoire.models import (
+    Contact,
+    IndexService,
+    Lieu,
+    Provenance,
+    Service,
+    Structure,
+    ZoneIntervention,
+)
+from repertoire.recherche.index import indexer_services
 
 DONNEES = Path(__file__).parent / "data"
 REELS = DONNEES / "finess_reels.csv"
@@ -106,12 +115,14 @@ def test_un_etablissement_de_la_reunion_est_projete_depuis_l_epsg_2975_du_depart
     assert distance_m((lieu.latitude, lieu.longitude), POINTS_SOURCE["970490017"]) < 1
 
 
-def test_un_service_a_domicile_couvre_son_departement_et_un_telephone_devient_un_contact():
+def test_un_service_a_domicile_n_a_pas_de_zone_inventee_et_un_telephone_devient_un_contact():
+    """FINESS ne publie aucune zone d'intervention : le service est à son adresse, le rayon
+    d'une recherche s'applique à lui (issue 13)."""
     importer_finess(REELS)
 
     spasad = Service.objects.get(lieux__finess_et="580000750")
     assert spasad.accueil_a_domicile
-    assert list(spasad.zones.values_list("type", "code")) == [("departement", "58")]
+    assert not spasad.zones.exists()
     contact = Contact.objects.get(service__lieux__finess_et="350000253")
     assert (contact.telephone, contact.visibilite) == ("02 99 58 95 78", "public")
 
@@ -280,3 +291,22 @@ def test_la_commande_echoue_en_francais_sur_un_fichier_mal_forme(tmp_path):
 
     assert "ligne 4, champ « nofinesset » : numéro FINESS invalide" in erreurs.getvalue()
     assert comptes()["Service"] == 0
+
+
+def test_la_zone_departementale_inventee_par_un_ancien_import_est_retiree_sauf_corrigee():
+    importer_finess(REELS)
+    spasad = Service.objects.get(lieux__finess_et="580000750")
+    autre = Service.objects.filter(accueil_a_domicile=True).exclude(pk=spasad.pk).first()
+    for service in (spasad, autre):
+        ZoneIntervention.objects.create(service=service, type="departement", code="58")
+    Service.objects.filter(pk=autre.pk).update(
+        champs_corriges={"zones": {"par": "gestionnaire", "le": "2026-12-01"}}
+    )
+    indexer_services([spasad.pk, autre.pk])
+
+    rapport = importer_finess(REELS)
+
+    assert rapport.zones_retirees == 1 and "zone « tout le département »" in rapport.resume()
+    assert not spasad.zones.exists() and autre.zones.exists()
+    assert not IndexService.objects.get(service=spasad).cles.count("zzzd58")
+    assert importer_finess(REELS).zones_retirees == 0

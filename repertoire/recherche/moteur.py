@@ -9,7 +9,7 @@ bases, ne fait que compter, mesurer les distances et trier peu de lignes : voir 
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 from django.db import connection
@@ -934,7 +934,33 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         commune=requete.commune,
         message=" ".join(requete.messages),
         total_exact=total <= TOTAL_MAX,
+        rayon_km=requete.rayon_km if requete.position else None,
+        plus_loin=plus_loin(requete, total),
     )
+
+
+PEU_DE_RESULTATS = 5
+RAYONS_PLUS_LOIN = (20.0, 50.0, 100.0, RAYON_MAX_KM)
+
+
+def plus_loin(requete: Requete, total: int) -> list[tuple[float, int]]:
+    """Quand il y a moins de PEU_DE_RESULTATS réponses autour d'un lieu : combien il y en
+    aurait à 20, 50, 100 puis 200 km (les mêmes critères, le même décompte exact que le
+    total), jusqu'au premier rayon qui en donne assez. Une page et l'API le disent, pour
+    proposer d'élargir plutôt que de laisser sans réponse."""
+    if not requete.position or total >= PEU_DE_RESULTATS:
+        return []
+    plan = planifier(requete)
+    comptes = []
+    for km in RAYONS_PLUS_LOIN:
+        if km <= requete.rayon_km:
+            continue
+        nombre = min(_total_autour(plan, replace(requete, rayon_km=km)), TOTAL_MAX)
+        if nombre > total:
+            comptes.append((km, nombre))
+        if nombre >= PEU_DE_RESULTATS:
+            break
+    return comptes
 
 
 def _services(ids: set[int]) -> dict[int, Service]:

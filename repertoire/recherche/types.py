@@ -39,3 +39,7 @@ class PageResultats:
     commune: Commune | None = None
     message: str = ""  # explication en français quand la saisie n'a pas pu être comprise
     total_exact: bool = True  # False : `total` est un plancher (« plus de 1 000 résultats »)
+    rayon_km: float | None = None  # le rayon appliqué autour de la commune (None : sans lieu)
+    # Peu de résultats autour d'un lieu : combien il y en aurait dans des rayons plus larges,
+    # [(km, nombre)], du plus proche au plus loin.
+    plus_loin: list[tuple[float, int]] = field(default_factory=list)

@@ -99,12 +99,28 @@ def test_un_parametre_mal_forme_est_refuse_en_francais(client, parametres, param
 def test_la_recherche_fait_un_nombre_borne_de_requetes(
     client, services, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(12):
+    # Deux résultats, moins de cinq : le décompte à 200 km (`plus_loin`) en ajoute deux.
+    with django_assert_max_num_queries(14):
         reponse = client.get(
             URL, {"q": "aide", "commune": "58000", "rayon_km": 100, "par_page": 100}
         )
 
     assert reponse.json()["total"] == 2
+
+
+def test_peu_de_resultats_disent_combien_il_y_en_a_plus_loin(client, services):
+    reponse = client.get(URL, {"q": "aide", "commune": "58000", "rayon_km": 20}).json()
+    assert (reponse["rayon_km"], reponse["total"]) == (20, 1)
+    assert reponse["plus_loin"][-1]["total"] == 2
+    assert all(p["rayon_km"] > 20 and p["total"] > 1 for p in reponse["plus_loin"])
+
+
+def test_la_page_propose_les_rayons_plus_larges_et_accepte_tout_rayon_de_l_api(client, services):
+    page = client.get("/recherche/", {"q": "aide", "commune": "58000", "rayon": "25"})
+    texte = page.content.decode()
+    assert '<option value="25" selected>25 km</option>' in texte
+    assert "Peu de réponses à moins de 25 km. Plus loin :" in texte
+    assert "rayon=100" in texte or "rayon=50" in texte
 
 
 def test_la_recherche_est_documentee_dans_le_schema_openapi(client):
