@@ -45,9 +45,31 @@ def _termes() -> tuple[tuple[str, tuple[str, ...]], ...]:
     for slug, (entree, _) in _besoins().items():
         libelle_court = _PRECISION.sub("", entree.libelle)
         for terme in (entree.libelle, libelle_court, *entree.synonymes):
-            besoins_par_terme.setdefault(normaliser(terme), []).append(slug)
+            besoins_par_terme.setdefault(forme_simple(normaliser(terme)), []).append(slug)
     termes = sorted(besoins_par_terme.items(), key=lambda item: -len(item[0]))
     return tuple((terme, tuple(slugs)) for terme, slugs in termes)
+
+
+# Féminins et pluriels ramenés à une forme (des deux côtés : saisie et synonymes), pour que
+# « maisons de retraite », « infirmières » ou « aides soignantes » nomment leur besoin. Les
+# mots de quatre lettres ou moins ne bougent pas : « fils » n'est pas « fil », ni « bus » « bu ».
+_FEMININS = (("ieres", "ier"), ("iere", "ier"), ("euses", "eur"), ("euse", "eur"), ("antes", "ant"))
+
+
+def forme_simple(texte: str) -> str:
+    """Chaque mot normalisé sans sa marque de pluriel ni de féminin courante."""
+    return " ".join(_mot_simple(mot) for mot in texte.split())
+
+
+def _mot_simple(mot: str) -> str:
+    if len(mot) <= 4 or mot == "|":
+        return mot
+    for fin, remplacement in _FEMININS:
+        if mot.endswith(fin) and len(mot) > len(fin) + 2:
+            return mot[: -len(fin)] + remplacement
+    if mot[-1] in "sx" and not mot.endswith("ss"):
+        return mot[:-1]
+    return mot
 
 
 def _uniques(valeurs: Iterable[str]) -> list[str]:
@@ -67,17 +89,60 @@ def besoins_pour_texte(texte: str) -> list[str]:
 def besoins_et_reste(texte: str) -> tuple[list[str], str]:
     """Les besoins du texte (voir `besoins_pour_texte`) et ce qu'il dit d'autre : « ehpad
     nevers » laisse « nevers », « maison de retraite » ne laisse rien."""
-    cle = f" {normaliser(texte)} "
+    mots = normaliser(texte).split()
+    simples = [_mot_simple(mot) for mot in mots]
     trouves: set[str] = set()
     for terme, slugs in _termes():
-        if f" {terme} " in cle:
-            trouves.update(slugs)
-            # Le passage reconnu est consommé : « auxiliaire de vie scolaire » ne doit pas
-            # aussi évoquer l'aide à domicile.
-            cle = cle.replace(f" {terme} ", " | ")
+        cherche = terme.split()
+        for debut in range(len(simples) - len(cherche) + 1):
+            if simples[debut : debut + len(cherche)] == cherche:
+                trouves.update(slugs)
+                # Le passage reconnu est consommé : « auxiliaire de vie scolaire » ne doit
+                # pas aussi évoquer l'aide à domicile.
+                simples[debut : debut + len(cherche)] = ["|"] * len(cherche)
     ordonnes = [slug for slug in _besoins() if slug in trouves]
     voisins = (voisin for slug in ordonnes for voisin in _besoins()[slug][0].voir_aussi)
-    return _uniques([*ordonnes, *voisins]), cle.replace("|", " ").strip()
+    # Le reste garde les mots tels que saisis (« nevers », pas sa forme simple « never »).
+    reste = " ".join(mot for mot, simple in zip(mots, simples, strict=True) if simple != "|")
+    return _uniques([*ordonnes, *voisins]), reste
+
+
+# Les mots du quotidien qui disent un public (« mon fils autiste ») : le public du thésaurus
+# qu'ils désignent. Les parents (« ma mère ») ne disent pas l'âge : ils ne sont pas ici.
+MOTS_DES_PUBLICS = {
+    "sourd": "handicap-auditif",
+    "sourde": "handicap-auditif",
+    "malentendant": "handicap-auditif",
+    "malentendante": "handicap-auditif",
+    "surdite": "handicap-auditif",
+    "aveugle": "handicap-visuel",
+    "malvoyant": "handicap-visuel",
+    "malvoyante": "handicap-visuel",
+    "cecite": "handicap-visuel",
+    "autiste": "autisme-tsa",
+    "autisme": "autisme-tsa",
+    "tsa": "autisme-tsa",
+    "polyhandicap": "polyhandicap",
+    "polyhandicape": "polyhandicap",
+    "trisomie": "handicap-intellectuel",
+    "trisomique": "handicap-intellectuel",
+    "enfant": "enfants-jeunes",
+    "fils": "enfants-jeunes",
+    "fille": "enfants-jeunes",
+    "bebe": "enfants-jeunes",
+    "adolescent": "enfants-jeunes",
+    "ado": "enfants-jeunes",
+}
+
+
+def publics_du_texte(mots: Iterable[str]) -> dict[str, str]:
+    """Les mots (déjà normalisés) qui désignent un public : {mot : slug du public}."""
+    trouves = {}
+    for mot in mots:
+        slug = MOTS_DES_PUBLICS.get(_mot_simple(mot))
+        if slug and slug in _publics():
+            trouves[mot] = slug
+    return trouves
 
 
 def besoin_et_descendants(slug: str) -> list[str]:

@@ -39,7 +39,7 @@ from repertoire.recherche.expression import (
     texte_indexe,
 )
 from repertoire.recherche.types import Critere, PageResultats, Resultat
-from repertoire.selectors import besoin_et_descendants, besoins_et_reste
+from repertoire.selectors import besoin_et_descendants, besoins_et_reste, publics_du_texte
 from territoires.models import Commune
 from territoires.selectors import commune_saisie
 
@@ -78,6 +78,7 @@ class Requete:
     texte_explique: bool = False
     termes: list[list[str]] = field(default_factory=list)  # les mêmes, tels que l'index les cherche
     besoins_du_texte: dict[int, str] = field(default_factory=dict)  # pk → libellé
+    publics_du_texte: list[str] = field(default_factory=list)  # slugs lus dans la saisie
     besoins: dict[int, str] | None = None
     publics: list[int] | None = None
     # Les mêmes en clés de l'index (`_cles_familles`) : None, pas de filtre.
@@ -109,6 +110,15 @@ def comprendre(critere: Critere, requete: Requete) -> None:
         requete.publics, requete.cles_publics = _publics(critere.public)
         if not requete.publics:
             raise SaisieIncomprise(f"Le public « {critere.public[:80]} » n'existe pas.")
+    elif requete.publics_du_texte:
+        # « mon fils autiste » : le public lu filtre, comme le choix de la liste ; sans
+        # réponse, la recherche est refaite sans lui (`rechercher`).
+        requete.publics, requete.cles_publics = _publics(*requete.publics_du_texte)
+        libelles = thesaurus_en_memoire.publics().par_slug
+        noms = ", ".join(
+            f"« {libelles[s].libelle} »" for s in requete.publics_du_texte if s in libelles
+        )
+        requete.messages.append(f"Public compris dans votre saisie : {noms}.")
     requete.mode_accueil = _choix(critere.mode_accueil, MODES_ACCUEIL, "mode d'accueil", requete)
     requete.mode_acces = _choix(critere.mode_acces, ModeAcces.values, "mode d'accès", requete)
     requete.ouvert_le = critere.ouvert_le
@@ -151,6 +161,10 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     # fois corrigé (« ehpda » est l'EHPAD). Un mot qui nomme un besoin sans figurer dans
     # aucune fiche (« téléalarme », « père ») n'est ni corrigé ni dit ignoré.
     slugs, reste = besoins_et_reste(texte)
+    # Un mot qui dit un public (« autiste », « sourde ») le désigne : il n'est plus exigé.
+    publics = publics_du_texte(mots)
+    requete.publics_du_texte = list(dict.fromkeys(publics.values()))
+    mots = [mot for mot in mots if mot not in publics]
     gardes = _corriger(mots, requete, set(mots) - set(mots_de(reste)))
     requete.texte_lu = _texte_lu(texte, gardes)
     slugs_corriges, reste = besoins_et_reste(
@@ -159,14 +173,14 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
         slug for trouve in slugs + slugs_corriges for slug in besoin_et_descendants(trouve)
     )
-    restants = mots_de(reste)
+    restants = [mot for mot in mots_de(reste) if mot not in publics]
     requete.texte_explique = bool(requete.besoins_du_texte) and not restants
     requete.messages += [
         f"« {mot} » ne figure dans aucune fiche ; il est ignoré."
         for mot in mots
         if mot not in gardes and mot in restants
     ]
-    if not requete.groupes and not requete.besoins_du_texte:
+    if not requete.groupes and not requete.besoins_du_texte and not publics:
         raise SaisieIncomprise(f"Aucun service ne correspond à « {texte[:80]} ».")
 
 
@@ -252,9 +266,9 @@ def _besoins(slugs) -> tuple[dict[int, str], Cles | None]:
     return membres, _cles_familles(familles, membres, cle_besoin, cle_famille_besoin)
 
 
-def _publics(slug: str) -> tuple[list[int], Cles | None]:
-    """Le public et ses sous-publics : « personnes âgées » inclut les plus de 75 ans."""
-    _, famille = thesaurus_en_memoire.publics().avec_enfants([slug])
+def _publics(*slugs: str) -> tuple[list[int], Cles | None]:
+    """Les publics et leurs sous-publics : « personnes âgées » inclut les plus de 75 ans."""
+    _, famille = thesaurus_en_memoire.publics().avec_enfants(list(slugs))
     lignes = [(p.pk, p.parent_id) for p in famille]
     membres = [pk for pk, _ in lignes]
     return membres, _cles_familles(lignes, membres, cle_public, cle_famille_public)
@@ -916,6 +930,10 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         message = " ".join([*requete.messages, str(erreur)])
         return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
     lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+    for relacher in (_sans_public_du_texte, _un_mot_suffit):
+        if total or not relacher(requete):
+            continue
+        lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
     services = _services({ligne.service_id for ligne in lignes})
     resultats = [
         Resultat(
@@ -937,6 +955,30 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         rayon_km=requete.rayon_km if requete.position else None,
         plus_loin=plus_loin(requete, total),
     )
+
+
+def _sans_public_du_texte(requete: Requete) -> bool:
+    """Sans réponse, un public lu dans la saisie (pas choisi dans la liste) est relâché."""
+    if not requete.publics_du_texte or requete.publics is None:
+        return False
+    requete.publics = requete.cles_publics = None
+    requete.messages.append(
+        "Aucun service n'est indiqué pour ce public précis : voici ceux qui répondent au reste."
+    )
+    return True
+
+
+def _un_mot_suffit(requete: Requete) -> bool:
+    """Sans réponse, des mots qui ne nomment ni besoin ni public cessent d'être tous exigés :
+    une fiche qui en contient un suffit (« mon père perd ses repères »)."""
+    if len(requete.termes) < 2:
+        return False
+    requete.termes = [sorted({terme for groupe in requete.termes for terme in groupe})]
+    requete.groupes = [[mot for groupe in requete.groupes for mot in groupe]]
+    requete.messages.append(
+        "Aucun service ne contient tous ces mots : voici ceux qui en contiennent au moins un."
+    )
+    return True
 
 
 PEU_DE_RESULTATS = 5

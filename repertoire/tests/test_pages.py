@@ -171,7 +171,7 @@ def test_une_saisie_fabriquee_donne_une_page_en_francais_jamais_une_erreur(
     [
         ({"q": "x" * 10_240}, "Votre texte est trop long"),
         ({"page": "abc"}, "Le numéro de page n&#x27;est pas valide"),
-        ({"rayon": "-5"}, "Choisissez une distance dans la liste."),
+        ({"rayon": "-5"}, "La distance doit être d&#x27;au moins 0,1 km."),
         ({"mode": "partout"}, "Choisissez un mode d&#x27;accueil dans la liste."),
     ],
 )
