@@ -16,14 +16,14 @@ from repertoire.tests.campagne_pertinence import charger_donnees, evaluer, lire_
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pertinence]
 
-# Mesures du 3 décembre 2026 (109 requêtes, 97 avec une réponse dans les données), la moins
-# bonne des deux bases : SQLite P@5 0,655, rappel 0,634, nDCG 0,679, zéro résultat 17,5 %,
-# hors rayon 127 des 480 ; PostgreSQL 0,666, 0,641, 0,689, 16,5 %, 129 des 489.
-P5_MIN = 0.65
-RAPPEL_MIN = 0.63
+# Mesures du 3 décembre 2026 (120 requêtes, 105 avec une réponse dans les données), la moins
+# bonne des deux bases : SQLite P@5 0,640, rappel 0,628, nDCG 0,671, zéro résultat 17,1 %,
+# hors rayon 139 des 540 ; PostgreSQL 0,650, 0,635, 0,681, 16,2 %, 142 des 558.
+P5_MIN = 0.64
+RAPPEL_MIN = 0.62
 NDCG_MIN = 0.67
 ZERO_RESULTAT_MAX = 0.18
-HORS_RAYON_MAX = 129
+HORS_RAYON_MAX = 142
 
 
 def test_le_jeu_compte_au_moins_80_requetes_dont_certaines_sans_reponse():
