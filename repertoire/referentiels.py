@@ -211,6 +211,8 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                     "unité Alzheimer",
                     "unité protégée",
                     "PASA",
+                    "UHR",
+                    "unité d'hébergement renforcée",
                     "USLD",
                 ),
                 description="Établissement médicalisé pour personnes âgées dépendantes.",

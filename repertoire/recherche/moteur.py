@@ -930,7 +930,7 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         message = " ".join([*requete.messages, str(erreur)])
         return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
     lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
-    for relacher in (_sans_public_du_texte, _un_mot_suffit):
+    for relacher in (_un_mot_suffit, _sans_les_mots, _sans_public_du_texte):
         if total or not relacher(requete):
             continue
         lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
@@ -977,6 +977,20 @@ def _un_mot_suffit(requete: Requete) -> bool:
     requete.groupes = [[mot for groupe in requete.groupes for mot in groupe]]
     requete.messages.append(
         "Aucun service ne contient tous ces mots : voici ceux qui en contiennent au moins un."
+    )
+    return True
+
+
+def _sans_les_mots(requete: Requete) -> bool:
+    """Sans réponse, quand la saisie nomme un besoin ou un public (« mon fils autiste de 6
+    ans »), les autres mots cessent d'être exigés : le besoin et le public suffisent."""
+    if not requete.termes or not (requete.besoins_du_texte or requete.publics_du_texte):
+        return False
+    requete.termes, requete.groupes = [], []
+    requete.texte_lu = ""
+    requete.messages.append(
+        "Aucun service ne contient tous vos mots : voici ceux qui répondent au besoin ou au "
+        "public compris."
     )
     return True
 
