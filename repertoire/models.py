@@ -71,6 +71,9 @@ class Provenance(models.Model):
     source = models.CharField(max_length=80, help_text="finess, data-inclusion:dora, saisie…")
     identifiant = models.CharField(max_length=150)
     date_maj_source = models.DateField("mise à jour chez la source", null=True, blank=True)
+    # L'adresse de la fiche chez la source quand elle la donne (data·inclusion : `lien_source`) ;
+    # celle d'une fiche FINESS se déduit de son numéro (repertoire/identifiants.py).
+    lien = models.URLField("fiche chez la source", max_length=500, blank=True, default="")
     empreinte = models.CharField(max_length=64, blank=True, help_text="détecte les changements")
     date_import = models.DateTimeField(auto_now=True)
 
