@@ -9,18 +9,9 @@ Tout se lit sur ce qui est déjà chargé (lieux, structure, provenances) : aucu
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from repertoire.models import Lieu, Provenance, Service, Structure
+from repertoire.models import Lieu, Provenance, Service, Structure, lien_fiche_finess
 
 SOURCE_FINESS = "finess"
-# La fiche publique d'un numéro FINESS, ET ou EJ, sur le site national (ANS, FINESS+).
-URL_FICHE_FINESS = (
-    "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={numero}"
-)
-
-
-def lien_fiche_finess(numero: str) -> str:
-    """La fiche nationale d'un numéro FINESS ; vide sans numéro."""
-    return URL_FICHE_FINESS.format(numero=numero) if numero else ""
 
 
 @dataclass(frozen=True)
@@ -44,12 +35,7 @@ class Identifiants:
 
 
 def identifiant_source(provenance: Provenance) -> IdentifiantSource:
-    """Une provenance et son lien : celui que la source a donné, sinon, pour FINESS, la fiche
-    nationale du numéro."""
-    lien = provenance.lien
-    if not lien and provenance.source == SOURCE_FINESS:
-        lien = lien_fiche_finess(provenance.identifiant)
-    return IdentifiantSource(provenance.source, provenance.identifiant, lien)
+    return IdentifiantSource(provenance.source, provenance.identifiant, provenance.lien_source)
 
 
 def _lien_source(sources: list[IdentifiantSource]) -> str:

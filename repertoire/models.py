@@ -62,6 +62,17 @@ class Public(models.Model):
         return self.libelle
 
 
+# La fiche publique d'un numéro FINESS, ET ou EJ, sur le site national (ADR 0014).
+URL_FICHE_FINESS = (
+    "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={numero}"
+)
+
+
+def lien_fiche_finess(numero: str) -> str:
+    """La fiche nationale d'un numéro FINESS ; vide sans numéro."""
+    return URL_FICHE_FINESS.format(numero=numero) if numero else ""
+
+
 class Provenance(models.Model):
     """D'où vient une fiche : une ligne par source et identifiant dans cette source."""
 
@@ -87,6 +98,14 @@ class Provenance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} : {self.identifiant}"
+
+    @property
+    def lien_source(self) -> str:
+        """La fiche chez la source : le lien qu'elle a donné, sinon, pour FINESS, la fiche
+        nationale du numéro ; vide sinon."""
+        if self.lien:
+            return self.lien
+        return lien_fiche_finess(self.identifiant) if self.source == "finess" else ""
 
 
 class FicheMixin(models.Model):

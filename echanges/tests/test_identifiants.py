@@ -12,8 +12,7 @@ from data_inclusion.schema import v1
 from echanges.data_inclusion import exporter_structures_et_services, importer_data_inclusion
 from echanges.exports import csv_services, geojson_services
 from echanges.finess import importer_finess
-from repertoire.identifiants import lien_fiche_finess
-from repertoire.models import Provenance, Service
+from repertoire.models import Provenance, Service, lien_fiche_finess
 
 pytestmark = pytest.mark.django_db
 
