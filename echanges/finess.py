@@ -13,8 +13,10 @@ commune en base : un nouvel import ne réécrit que ce qui a changé. Les champs
 réécrits à chaque changement ; le statut de publication et ce qu'un agent a ajouté (autres
 lieux, zones, contacts) ne sont pas touchés ; une structure saisie à la main avec son numéro
 d'EJ est reprise sans être renommée ; une structure fusionnée dans une autre (doublons) mène à
-la gardée, que le nom de son EJ ne renomme pas. Les ET disparus du fichier sont signalés, jamais
-supprimés : c'est à un agent de décider de les archiver.
+la gardée, que le nom de son EJ ne renomme pas. Une structure prend la raison sociale de son EJ
+(stock des entités juridiques, `echanges/finess_ej.py`) ou un nom neutre, jamais le nom d'un de
+ses ET ; les noms sont décodés de l'échappement CSV (ADR 0014). Les ET disparus du fichier sont
+signalés, jamais supprimés : c'est à un agent de décider de les archiver.
 
 Historique et index : les écritures passent par des INSERT en masse (et bulk_update pour les
 modifications), que django-simple-history ne voit pas ; bulk_create coûtait quatre fois plus de
