@@ -33,9 +33,16 @@ from core.imports import (
     lire_utf8,
     verifier_classeur,
 )
-from echanges.exports import TAILLE_LOT, contact_public, lieu_principal, services_a_exporter
+from echanges.exports import (
+    TAILLE_LOT,
+    contact_public,
+    identifiants,
+    lieu_principal,
+    services_a_exporter,
+)
 from repertoire.ecriture import Auteur, Changement, ecrire_fiches, valeurs_du_modele
 from repertoire.horaires import depuis_osm, vers_osm
+from repertoire.identifiants import Identifiants, identifiants_structure
 from repertoire.models import (
     Besoin,
     Contact,
@@ -453,6 +460,8 @@ class Ecrivain:
                 "object_id": objet.pk,
                 "empreinte": empreinte,
                 "date_maj_source": donnees.date_maj,
+                # La fiche chez le producteur, redonnée par nos exports (ADR 0014).
+                "lien": str(getattr(donnees, "lien_source", None) or "")[:500],
             },
         )
         return objet, True
@@ -778,6 +787,20 @@ def _texte(valeur: str, minimum: int = 1, maximum: int = 10000) -> str | None:
     return valeur if len(valeur) >= minimum else None
 
 
+def _identifiants(ids: Identifiants) -> dict[str, Any]:
+    """`lien_source` est un champ du schéma v1 ; les numéros FINESS et les sources n'y sont pas :
+    champs en plus, que le schéma tolère (ADR 0014), pour rapprocher la fiche des registres."""
+    return {
+        "lien_source": ids.lien_source or None,
+        "finess_et": ids.finess_et or None,
+        "finess_ej": ids.finess_ej or None,
+        "identifiants_sources": [
+            {"source": s.source, "identifiant": s.identifiant, "lien": s.lien or None}
+            for s in ids.sources
+        ],
+    }
+
+
 def structure_vers_di(structure: Structure) -> dict[str, Any]:
     lieu = lieu_principal(structure.lieux.all())
     reseau = RESEAUX_PAR_TYPOLOGIE.get(structure.typologie)
@@ -794,6 +817,7 @@ def structure_vers_di(structure: Structure) -> dict[str, Any]:
         "accessibilite_lieu": (lieu.accessibilite_url or None) if lieu else None,
         "reseaux_porteurs": [reseau] if reseau else None,
         **_adresse(lieu),
+        **_identifiants(identifiants_structure(structure, provenances=structure.provenances.all())),
     }
 
 
@@ -865,6 +889,7 @@ def service_vers_di(
         "courriel": (contact.courriel or None) if contact else None,
         "lien_mobilisation": service.site_web or None,
         **_adresse(lieu_principal(service.lieux.all())),
+        **_identifiants(identifiants(service)),
     }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.tableurs import cellule_csv, ecrivain_csv
 from repertoire.horaires import vers_osm
+from repertoire.identifiants import Identifiants, identifiants_service
 from repertoire.models import Contact, Lieu, Service
 
 TAILLE_LOT = 500
@@ -39,6 +40,12 @@ COLONNES = (
     "courriel",
     "site_web",
     "date_verification",
+    # Pour rapprocher chaque ligne des registres nationaux (ADR 0014) ; ajoutées en fin de ligne.
+    "finess_et",
+    "finess_ej",
+    "siret",
+    "sources",
+    "lien_source",
 )
 
 
@@ -56,8 +63,10 @@ def services_a_exporter(queryset: QuerySet[Service] | None = None) -> QuerySet[S
             "plages",
             "exceptions",
             "contacts",
+            "provenances",
             Prefetch("lieux", queryset=lieux),
             Prefetch("structure__lieux", queryset=lieux),
+            "structure__provenances",
         )
         .order_by("pk")
     )
@@ -73,8 +82,16 @@ def contact_public(service: Service) -> Contact | None:
     )
 
 
+def identifiants(service: Service) -> Identifiants:
+    """Sur un service chargé par `services_a_exporter` : sans requête."""
+    return identifiants_service(
+        service, lieux=service.lieux.all(), provenances=service.provenances.all()
+    )
+
+
 def _proprietes(service: Service, lieu: Lieu | None) -> dict[str, Any]:
     contact = contact_public(service)
+    ids = identifiants(service)
     commune = lieu.commune if lieu else None
     date = service.date_verification or timezone.localdate(service.modifie_le)
     return {
@@ -98,6 +115,12 @@ def _proprietes(service: Service, lieu: Lieu | None) -> dict[str, Any]:
         "courriel": (contact.courriel if contact else "") or service.structure.courriel,
         "site_web": service.site_web or service.structure.site_web,
         "date_verification": date.isoformat(),
+        # Le lieu porte l'ET de cette ligne ; à défaut, celui du service.
+        "finess_et": (lieu.finess_et if lieu else "") or ids.finess_et,
+        "finess_ej": ids.finess_ej,
+        "siret": ids.siret,
+        "sources": ids.sources_en_texte(),
+        "lien_source": ids.lien_source,
     }
 
 

@@ -13,8 +13,10 @@ commune en base : un nouvel import ne réécrit que ce qui a changé. Les champs
 réécrits à chaque changement ; le statut de publication et ce qu'un agent a ajouté (autres
 lieux, zones, contacts) ne sont pas touchés ; une structure saisie à la main avec son numéro
 d'EJ est reprise sans être renommée ; une structure fusionnée dans une autre (doublons) mène à
-la gardée, que le nom de son EJ ne renomme pas. Les ET disparus du fichier sont signalés, jamais
-supprimés : c'est à un agent de décider de les archiver.
+la gardée, que le nom de son EJ ne renomme pas. Une structure prend la raison sociale de son EJ
+(stock des entités juridiques, `echanges/finess_ej.py`) ou un nom neutre, jamais le nom d'un de
+ses ET ; les noms sont décodés de l'échappement CSV (ADR 0014). Les ET disparus du fichier sont
+signalés, jamais supprimés : c'est à un agent de décider de les archiver.
 
 Historique et index : les écritures passent par des INSERT en masse (et bulk_update pour les
 modifications), que django-simple-history ne voit pas ; bulk_create coûtait quatre fois plus de
@@ -35,7 +37,7 @@ import sys
 import time
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -124,9 +126,13 @@ _CATEGORIE = re.compile(r"^\d{3}$")
 _EPSG = re.compile(r"EPSG\s*:?\s*(\d{4,5})", re.IGNORECASE)
 _CODE_POSTAL = re.compile(r"^(\d{5})\b")
 _METADONNEES = re.compile(r"^finess;etalab;\d+;(\d{4}-\d{2}-\d{2});?$")
-_MOTS_VIDES = frozenset(
-    ["-", "–", "DE", "DU", "DES", "D", "L", "LA", "LE", "LES", "ET", "A", "AU", "AUX", "EN", "SUR"]
-)
+# Ce qui entre dans l'empreinte d'un ET en plus de ses lignes : la version des règles de
+# correspondance (guillemets décodés, nom du gestionnaire) et le nom de son EJ. Changer ces
+# règles fait relire une fois chaque ET, et corrige ainsi les noms déjà importés.
+REGLES_NOMS = b"noms-2"
+# Préfixe de l'empreinte de la Provenance d'une structure nommée par le stock des EJ : un import
+# sans ce fichier garde le nom qu'il a donné.
+ORIGINE_EJ = "ej:"
 
 
 # --- Lecture et validation --------------------------------------------------------------------
@@ -164,7 +170,6 @@ class FichierFiness:
     """Les ET retenus par l'import et ce que le fichier dit de sa propre complétude."""
 
     etablissements: list[Etablissement]
-    noms_par_ej: dict[str, list[str]]
     date: dt.date | None = None
     lignes_structureet: int = 0
     lignes_geolocalisation: int = 0
@@ -345,7 +350,6 @@ class _Lecture:
         self.retenus: dict[str, Etablissement] = {}
         self.vus: dict[str, tuple[int, str]] = {}  # tout ET du fichier → (ligne, département)
         self.geolocalises: dict[str, int] = {}  # ET → ligne de sa géolocalisation
-        self.noms_par_ej: dict[str, list[str]] = defaultdict(list)
         self.projection = _Projection(erreurs)
         self.lignes_structureet = self.lignes_geolocalisation = 0
         self.debut_geolocalisation: int | None = None
@@ -381,7 +385,6 @@ class _Lecture:
             erreur("nofinesset", f"établissement {et.nofinesset} déjà décrit ligne {autre}")
             return
         self.vus[et.nofinesset] = (numero, sys.intern(et.departement))
-        self.noms_par_ej[et.nofinessej].append(et.nom)
         if self.retenir(et):
             self.retenus[et.nofinesset] = et
 
@@ -423,7 +426,6 @@ class _Lecture:
     def resultat(self, date: dt.date | None) -> FichierFiness:
         return FichierFiness(
             list(self.retenus.values()),
-            dict(self.noms_par_ej),
             date,
             self.lignes_structureet,
             self.lignes_geolocalisation,
@@ -485,7 +487,7 @@ def _lire_etablissement(champs: list[str], numero: int, texte: str, erreur) -> E
         ligne=numero,
         nofinesset=c["nofinesset"],
         nofinessej=c["nofinessej"],
-        nom=(c["rslongue"] or c["rs"])[:150],
+        nom=decoder_guillemets(c["rslongue"] or c["rs"])[:150],
         adresse=voie[:255],
         complement_adresse=", ".join(v for v in (c["compldistrib"], c["lieuditbp"]) if v)[:255],
         code_insee=prefixe_insee + c["commune"],
@@ -628,25 +630,45 @@ class _Projection:
 # --- Correspondance vers le répertoire --------------------------------------------------------
 
 
-def nom_structure(noms: list[str]) -> str:
-    """Le stock FINESS ne nomme pas l'entité juridique : on la nomme d'après ses ET.
-
-    Un seul nom d'ET : ce nom. Sinon, le début commun à tous (en mots entiers, sans mot de
-    liaison final) s'il compte au moins deux mots porteurs de sens (« SSIAD ADMR ») ; à défaut
-    le nom du premier ET dans l'ordre du fichier.
+def decoder_guillemets(texte: str) -> str:
+    """Le stock garde l'échappement CSV des noms qui contiennent des guillemets : entouré de
+    guillemets, les siens doublés, le nom de la MAS « LES PERRIERS » de La Charité-sur-Loire
+    se lit alors MAS "LES PERRIERS" une fois décodé.
     """
-    if len(set(noms)) == 1:
-        return noms[0]
-    commun: list[str] = []
-    for mots in zip(*(nom.split() for nom in noms), strict=False):
-        if len(set(mots)) > 1:
-            break
-        commun.append(mots[0])
-    while commun and commun[-1].upper() in _MOTS_VIDES:
-        commun.pop()
-    if sum(1 for mot in commun if mot.upper() not in _MOTS_VIDES) >= 2:
-        return " ".join(commun)
-    return noms[0]
+    texte = texte.strip()
+    if len(texte) >= 2 and texte[0] == texte[-1] == '"':
+        texte = texte[1:-1]
+    return texte.replace('""', '"').strip()
+
+
+def nom_neutre(ej: str) -> str:
+    """Le nom d'une entité juridique que le stock des ET ne nomme pas (ADR 0014).
+
+    Jamais le nom d'un de ses établissements : le CCAS de Rennes devenait « MAISON DE RETRAITE
+    CHAMPS MANCEAUX », et ce nom, indexé, faisait trouver ses autres services par les mots de
+    l'EHPAD. Le numéro permet de retrouver la vraie raison sociale (fiche nationale liée).
+    """
+    return f"Organisme gestionnaire (FINESS juridique {ej})"
+
+
+def nom_structure(
+    ej: str,
+    raisons_sociales: Mapping[str, str] | None,
+    provenance: tuple[int, str] | None,
+    nom_actuel: str | None,
+) -> tuple[str, str]:
+    """Le nom d'une structure FINESS et l'empreinte de sa Provenance.
+
+    La raison sociale du stock des entités juridiques quand il est fourni ; sinon le nom qu'un
+    import précédent de ce stock lui a donné ; sinon un nom neutre.
+    """
+    if raisons_sociales is not None and ej in raisons_sociales:
+        nom = raisons_sociales[ej][:150]
+        return nom, _hash(ORIGINE_EJ + nom)
+    if provenance and nom_actuel is not None and provenance[1] == _hash(ORIGINE_EJ + nom_actuel):
+        return nom_actuel, provenance[1]
+    nom = nom_neutre(ej)
+    return nom, _hash(nom)
 
 
 def _categories_retenues(categories: Collection[str] | None) -> dict[str, CategorieFiness]:
@@ -781,8 +803,11 @@ def _verifier_referentiels(
     return erreurs
 
 
-def _empreinte(et: Etablissement, categorie: CategorieFiness, commune_connue: bool) -> str:
+def _empreinte(
+    et: Etablissement, categorie: CategorieFiness, commune_connue: bool, nom_ej: str
+) -> str:
     contenu = et.empreinte_source + repr(categorie).encode() + (b"1" if commune_connue else b"0")
+    contenu += REGLES_NOMS + nom_ej.encode()
     return hashlib.sha256(contenu).hexdigest()
 
 
@@ -848,8 +873,13 @@ def importer_finess(
     accepter_baisse: bool = False,
     taille_lot: int = TAILLE_LOT_ECRITURE,
     progression: bool = False,
+    raisons_sociales: Mapping[str, str] | None = None,
 ) -> RapportFiness:
     """Importe un stock FINESS ; idempotent, rien n'est écrit si le fichier a une erreur.
+
+    `raisons_sociales` (EJ → nom, lu du stock des entités juridiques par
+    `echanges.finess_ej.lire_entites_juridiques`) nomme les structures ; sans lui, une structure
+    garde le nom que ce stock lui a donné, ou reçoit un nom neutre (`nom_neutre`).
 
     Par défaut, toutes les catégories du référentiel CATEGORIES_FINESS et tous les
     départements ; les lignes hors filtres comptent comme ignorées. Tout le fichier est validé
@@ -875,7 +905,7 @@ def importer_finess(
     if erreurs:
         raise ErreursImport(erreurs)
     rapport.avertissements += _import_interrompu(chemin.name, perimetre)
-    plan = _Plan.preparer(a_importer, fichier.noms_par_ej, retenues, existant, rapport)
+    plan = _Plan.preparer(a_importer, raisons_sociales, retenues, existant, rapport)
     rapport.disparues = _disparues(existant, fichier, retenues, deps)
     if not dry_run:
         journal = ImportFiness.objects.create(
@@ -966,7 +996,8 @@ class _Plan:
     categories: dict[str, CategorieFiness]
     a_creer: list[Etablissement] = field(default_factory=list)
     a_mettre_a_jour: list[Etablissement] = field(default_factory=list)
-    structures: dict[str, str] = field(default_factory=dict)  # EJ → nom, à créer ou renommer
+    # EJ → (nom, empreinte de sa Provenance), à créer ou renommer
+    structures: dict[str, tuple[str, str]] = field(default_factory=dict)
     dates_en_texte: bool = field(default_factory=lambda: connection.vendor != "postgresql")
     conflits: list[Conflit] = field(default_factory=list)
     thesaurus: Thesaurus | None = None  # chargé au premier lot, pour tout l'import
@@ -981,16 +1012,28 @@ class _Plan:
     def preparer(
         cls,
         etablissements: list[Etablissement],
-        noms_par_ej: dict[str, list[str]],
+        raisons_sociales: Mapping[str, str] | None,
         categories: dict[str, CategorieFiness],
         existant: _Existant,
         rapport: RapportImport,
     ) -> "_Plan":
         plan = cls(existant, categories)
+        noms = {}  # EJ → (nom voulu, empreinte de sa Provenance)
+        for ej in {et.nofinessej for et in etablissements}:
+            actuel = existant.structures.get(ej)
+            noms[ej] = nom_structure(
+                ej,
+                raisons_sociales,
+                existant.provenances_structures.get(ej),
+                actuel[1] if actuel else None,
+            )
         ejs_touches = set()
         for et in etablissements:
             et.empreinte = _empreinte(
-                et, categories[et.categorie], et.code_insee in existant.communes
+                et,
+                categories[et.categorie],
+                et.code_insee in existant.communes,
+                noms[et.nofinessej][0],
             )
             connu = existant.services.get(et.nofinesset)
             if connu is None:
@@ -1004,11 +1047,11 @@ class _Plan:
                 continue
             ejs_touches.add(et.nofinessej)
         for ej in ejs_touches:
-            nom = nom_structure(noms_par_ej[ej])
+            nom, empreinte = noms[ej]
             provenance = existant.provenances_structures.get(ej)
-            renommee = provenance and provenance[1] != _hash(nom)
+            renommee = provenance and provenance[1] != empreinte
             if ej not in existant.structures or (renommee and ej not in existant.ej_fusionnes):
-                plan.structures[ej] = nom
+                plan.structures[ej] = (nom, empreinte)
         return plan
 
     def ecrire(self, *, taille_lot: int, rapport: RapportFiness, progression: bool) -> None:
@@ -1138,7 +1181,9 @@ class _Plan:
     def _structures(self) -> None:
         existant, maintenant = self.existant, timezone.now()
         nouvelles = [
-            (ej, nom[:150]) for ej, nom in self.structures.items() if ej not in existant.structures
+            (ej, nom[:150])
+            for ej, (nom, _) in self.structures.items()
+            if ej not in existant.structures
         ]
         # Une structure que FINESS renommerait du nom qu'elle porte déjà ne change pas.
         renommees = [
@@ -1149,7 +1194,7 @@ class _Plan:
                 version=F("version") + 1,
                 modifie_le=maintenant,
             )
-            for ej, nom in self.structures.items()
+            for ej, (nom, _) in self.structures.items()
             if ej in existant.structures and existant.structures[ej][1] != nom[:150]
         ]
         cles = reserver_cles(Structure, len(nouvelles))
@@ -1177,8 +1222,8 @@ class _Plan:
         self._provenances(
             Structure,
             [
-                (ej, existant.structures[ej][0], _hash(nom), None)
-                for ej, nom in self.structures.items()
+                (ej, existant.structures[ej][0], empreinte, None)
+                for ej, (_, empreinte) in self.structures.items()
             ],
             {
                 ej: existant.provenances_structures[ej][0]

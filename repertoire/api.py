@@ -6,7 +6,7 @@ la taille de la page.
 
 from typing import TypeVar
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
@@ -49,8 +49,14 @@ def lieux_avec_commune() -> Prefetch:
     return Prefetch("lieux", queryset=Lieu.objects.select_related("commune"))
 
 
+def provenances_chargees() -> Prefetch:
+    """Les sources de chaque fiche, pour ses identifiants (une requête par page)."""
+    return Prefetch("provenances", to_attr="provenances_chargees")
+
+
 def services_resumes() -> QuerySet[Service]:
-    return Service.objects.publies().avec_resume().order_by("nom", "pk")
+    resumes = Service.objects.publies().avec_resume().prefetch_related(provenances_chargees())
+    return resumes.order_by("nom", "pk")
 
 
 @router.get(
@@ -62,7 +68,9 @@ def services_resumes() -> QuerySet[Service]:
 @publique("liste publique des structures")
 def structures(request: HttpRequest, filtres: Query[FiltresStructures]) -> QuerySet[Structure]:
     # Une structure fusionnée dans une autre (doublons) n'est plus listée ; son adresse redirige.
-    actives = Structure.objects.filter(fusionnee_dans__isnull=True)
+    actives = Structure.objects.filter(fusionnee_dans__isnull=True).prefetch_related(
+        provenances_chargees()
+    )
     return filtres.filter(actives.order_by("nom", "pk"))
 
 
@@ -114,6 +122,7 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         page=criteres.page,
         par_page=criteres.par_page,
     )
+    prefetch_related_objects([r.service for r in page.resultats], provenances_chargees())
     return {
         "total": page.total,
         "total_exact": page.total_exact,
@@ -138,9 +147,7 @@ def service(
     request: HttpRequest, service_id: int = identifiant("identifiant du service")
 ) -> Service:
     return fiche_ou_404(
-        services_resumes().prefetch_related(
-            "contacts", "plages", "exceptions", "zones", "provenances"
-        ),
+        services_resumes().prefetch_related("contacts", "plages", "exceptions", "zones"),
         service_id,
         f"Aucun service publié n'a l'identifiant {service_id}.",
     )

@@ -138,7 +138,6 @@ def service(
             "plages",
             "exceptions",
             "zones",
-            "provenances",
             "structure__contacts",
         ),
         service_id,

@@ -62,6 +62,17 @@ class Public(models.Model):
         return self.libelle
 
 
+# La fiche publique d'un numéro FINESS, ET ou EJ, sur le site national (ADR 0014).
+URL_FICHE_FINESS = (
+    "https://finess.esante.gouv.fr/fininter/jsp/actionDetailEtablissement.do?noFiness={numero}"
+)
+
+
+def lien_fiche_finess(numero: str) -> str:
+    """La fiche nationale d'un numéro FINESS ; vide sans numéro."""
+    return URL_FICHE_FINESS.format(numero=numero) if numero else ""
+
+
 class Provenance(models.Model):
     """D'où vient une fiche : une ligne par source et identifiant dans cette source."""
 
@@ -71,6 +82,9 @@ class Provenance(models.Model):
     source = models.CharField(max_length=80, help_text="finess, data-inclusion:dora, saisie…")
     identifiant = models.CharField(max_length=150)
     date_maj_source = models.DateField("mise à jour chez la source", null=True, blank=True)
+    # L'adresse de la fiche chez la source quand elle la donne (data·inclusion : `lien_source`) ;
+    # celle d'une fiche FINESS se déduit de son numéro (repertoire/identifiants.py).
+    lien = models.URLField("fiche chez la source", max_length=500, blank=True, default="")
     empreinte = models.CharField(max_length=64, blank=True, help_text="détecte les changements")
     date_import = models.DateTimeField(auto_now=True)
 
@@ -84,6 +98,14 @@ class Provenance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} : {self.identifiant}"
+
+    @property
+    def lien_source(self) -> str:
+        """La fiche chez la source : le lien qu'elle a donné, sinon, pour FINESS, la fiche
+        nationale du numéro ; vide sinon."""
+        if self.lien:
+            return self.lien
+        return lien_fiche_finess(self.identifiant) if self.source == "finess" else ""
 
 
 class FicheMixin(models.Model):

@@ -14,12 +14,19 @@ from ninja import Field, FilterSchema, Schema
 from core.api import texte
 from core.pagination import ParametresPage
 from repertoire.horaires import en_toutes_lettres, vers_osm
+from repertoire.identifiants import (
+    Identifiants,
+    identifiant_source,
+    identifiants_service,
+    identifiants_structure,
+)
 from repertoire.models import (
     Besoin,
     Contact,
     Frais,
     Lieu,
     ModeAcces,
+    Provenance,
     Public,
     Service,
     Structure,
@@ -189,6 +196,52 @@ class Source(Schema):
     source: str = Field(description="finess, data-inclusion:…, saisie, demo…")
     identifiant: str
     date_maj_source: dt.date | None
+    lien: str = Field(
+        description="adresse de la fiche chez la source (fiche nationale pour FINESS) ; vide si "
+        "la source n'en donne pas"
+    )
+
+    @staticmethod
+    def resolve_lien(provenance: Provenance) -> str:
+        return identifiant_source(provenance).lien
+
+
+class IdentifiantSourceSchema(Schema):
+    source: str = Field(description="finess, data-inclusion:<producteur>, demo…")
+    identifiant: str = Field(description="identifiant de la fiche dans cette source")
+    lien: str = Field(description="adresse de la fiche chez la source ; vide si inconnue")
+
+
+class IdentifiantsSchema(Schema):
+    """Pour rapprocher une fiche des registres nationaux et de ses sources."""
+
+    finess_et: str = Field(
+        description="FINESS géographique (établissement) ; vide si la fiche n'en a pas"
+    )
+    finess_ej: str = Field(description="FINESS juridique (entité gestionnaire) ; vide sinon")
+    siret: str = Field(description="SIRET de la structure ; vide s'il n'est pas connu")
+    sources: list[IdentifiantSourceSchema] = Field(
+        description="chaque source de la fiche et son identifiant dans cette source"
+    )
+    lien_source: str = Field(
+        description="fiche chez la source : fiche nationale FINESS si la fiche en a un numéro, "
+        "sinon le lien donné par la source importée (data·inclusion) ; vide sinon"
+    )
+
+
+def _provenances_chargees(fiche: Service | Structure) -> Any:
+    """Préchargées vers `provenances_chargees` (listes de l'API) ou par `provenances`."""
+    chargees = getattr(fiche, "provenances_chargees", None)
+    return chargees if chargees is not None else fiche.provenances.all()
+
+
+def _identifiants_du_service(service: Service) -> Identifiants:
+    lieux = getattr(service, "lieux_charges", None)
+    return identifiants_service(
+        service,
+        lieux=lieux if lieux is not None else service.lieux.all(),
+        provenances=_provenances_chargees(service),
+    )
 
 
 # --- Structures ---------------------------------------------------------------------------
@@ -207,6 +260,11 @@ class StructureResume(Schema):
 class StructureListe(StructureResume):
     telephone: str
     site_web: str
+    identifiants: IdentifiantsSchema
+
+    @staticmethod
+    def resolve_identifiants(structure: Structure) -> Identifiants:
+        return identifiants_structure(structure, provenances=_provenances_chargees(structure))
 
 
 class ServiceLien(Schema):
@@ -235,7 +293,7 @@ class StructureDetail(StructureListe):
 
     @staticmethod
     def resolve_sources(structure: Structure) -> Any:
-        return structure.provenances.all()
+        return _provenances_chargees(structure)
 
 
 # --- Services -----------------------------------------------------------------------------
@@ -259,6 +317,11 @@ class ServiceResume(Schema):
     modes_accueil: list[CodeLibelle]
     communes: list[CommuneResume] = Field(description="communes de ses lieux d'accueil")
     date_verification: dt.date | None
+    identifiants: IdentifiantsSchema
+
+    @staticmethod
+    def resolve_identifiants(service: Service) -> Identifiants:
+        return _identifiants_du_service(service)
 
     @staticmethod
     def resolve_nature(service: Service) -> dict[str, str]:
@@ -343,7 +406,7 @@ class ServiceDetail(ServiceResume):
 
     @staticmethod
     def resolve_sources(service: Service) -> Any:
-        return service.provenances.all()
+        return _provenances_chargees(service)
 
 
 # --- Filtres ------------------------------------------------------------------------------

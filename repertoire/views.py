@@ -27,6 +27,7 @@ from repertoire.forms_recherche import RechercheForm
 from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
 from repertoire.permanences import en_mots, prochaines_dates
+from repertoire.points_information import PointInformation, point_information_pour
 from repertoire.recherche import PageResultats, rechercher
 from territoires.deploiement import dans_le_deploiement, nom_du_territoire_servi
 from territoires.selectors import noms_territoires
@@ -155,6 +156,8 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if slug != slug_de(service.nom):
         return redirect(url_service(service), permanent=True)
     maintenant = timezone.localtime()
+    contacts = [*service.contacts_publics, *_contacts_publics().filter(structure=service.structure)]
+    lieux = list(service.lieux.all())
     return render(
         request,
         "repertoire/fiche_service.html",
@@ -162,15 +165,13 @@ def fiche_service(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "service": service,
             "structure": service.structure,
             "url_structure": url_structure(service.structure),
-            "contacts": [
-                *service.contacts_publics,
-                *_contacts_publics().filter(structure=service.structure),
-            ],
+            "contacts": contacts,
+            "qui_appeler": _qui_appeler(service, contacts, service.structure.telephone, lieux),
             "horaires_en_mots": en_toutes_lettres(service),
             "permanences": permanences_a_venir(service, maintenant.date()),
             "ouvert": _est_ouvert(service, maintenant),
             "modes_acces": _libelles_modes_acces(service.modes_acces),
-            "lieux": [_lieu(lieu) for lieu in service.lieux.all()],
+            "lieux": [_lieu(lieu) for lieu in lieux],
             "zones": _zones(service),
             "contacts_professionnels": contacts_professionnels(request, service),
         },
@@ -209,16 +210,35 @@ def fiche_structure(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return redirect(url_structure(structure.fusionnee_dans), permanent=True)
     if slug != slug_de(structure.nom):
         return redirect(url_structure(structure), permanent=True)
+    lieux = list(structure.lieux.all())
     return render(
         request,
         "repertoire/fiche_structure.html",
         {
             "structure": structure,
+            "qui_appeler": _qui_appeler(
+                structure, structure.contacts_publics, structure.telephone, lieux
+            ),
             "services": [(s, url_service(s)) for s in structure.services_publies],
-            "lieux": [_lieu(lieu) for lieu in structure.lieux.all()],
+            "lieux": [_lieu(lieu) for lieu in lieux],
             "contacts_professionnels": contacts_professionnels(request, structure),
         },
     )
+
+
+def _qui_appeler(
+    fiche: Service | Structure, contacts: list[Contact], telephone: str, lieux: list[Lieu]
+) -> dict[str, Any] | None:
+    """Une fiche sans aucun téléphone public propose le point d'information de sa commune."""
+    if telephone or any(c.telephone for c in contacts):
+        return None
+    commune = next((lieu.commune for lieu in lieux if lieu.commune), None)
+    point: PointInformation | None = point_information_pour(commune, sauf=fiche)
+    return {
+        "point": point,
+        "url": url_service(point.service) if point and point.service else "",
+        "commune": commune,
+    }
 
 
 @publique("adresse courte d'une fiche publique")

@@ -31,10 +31,18 @@ def saisir_a_la_main(finess_ej: str) -> Structure:
     return structure
 
 
-def importer(chemin) -> list[str]:
+def importer(chemin, entites_juridiques) -> list[str]:
     sortie = StringIO()
-    call_command("importer_finess", chemin, stdout=sortie, verbosity=0)
+    options = ["--entites-juridiques", entites_juridiques]
+    call_command("importer_finess", chemin, *options, stdout=sortie, verbosity=0)
     return sortie.getvalue().splitlines()
+
+
+def stock_des_ej(tmp_path, nom: str) -> str:
+    """La structure FINESS est nommée par le stock des entités juridiques (ADR 0014)."""
+    chemin = tmp_path / f"etalab-cs1100501-stock-{len(nom)}.csv"
+    chemin.write_text(f"finess;etalab;100;2021-01-08\nstructureej;{EJ};{nom};;\n")
+    return str(chemin)
 
 
 def ligne(lignes: list[str], debut: str) -> str:
@@ -50,7 +58,9 @@ def test_apres_une_fusion_de_structures_le_reimport_finess_ne_recree_pas_le_doub
     tmp_path, garder, ej_saisi
 ):
     saisie = saisir_a_la_main(ej_saisi)
-    lignes = importer(REELS)  # l'import propose les doublons des fiches qu'il écrit
+    lignes = importer(
+        REELS, stock_des_ej(tmp_path, NOM_FINESS)
+    )  # l'import propose les doublons des fiches qu'il écrit
     assert "1 nouvelles" in ligne(lignes, "Doublons de structures")
     finess = Structure.objects.get(finess_ej=EJ)
     candidat = CandidatStructure.objects.get()
@@ -59,7 +69,8 @@ def test_apres_une_fusion_de_structures_le_reimport_finess_ne_recree_pas_le_doub
     fusionner_structures(candidat=candidat, gardee=gardee, par=UtilisateurFactory())
     structures_avant = Structure.objects.count()
 
-    lignes = importer(copie(tmp_path, (NOM_FINESS, f"{NOM_FINESS} NEVERS")))
+    renomme = f"{NOM_FINESS} NEVERS"
+    lignes = importer(copie(tmp_path, (NOM_FINESS, renomme)), stock_des_ej(tmp_path, renomme))
 
     assert "0 nouvelles" in ligne(lignes, "Doublons de structures")
     assert "0 nouvelles" in ligne(lignes, "Doublons :")

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.imports import ErreursImport
-from echanges.finess import importer_finess, nom_structure, numero_finess_valide
+from echanges.finess import importer_finess, numero_finess_valide
 from repertoire.models import (
     Contact,
     IndexService,
@@ -125,16 +125,6 @@ def test_un_service_a_domicile_n_a_pas_de_zone_inventee_et_un_telephone_devient_
     assert not spasad.zones.exists()
     contact = Contact.objects.get(service__lieux__finess_et="350000253")
     assert (contact.telephone, contact.visibilite) == ("02 99 58 95 78", "public")
-
-
-def test_une_entite_juridique_a_plusieurs_et_prend_le_nom_du_premier_faute_de_debut_commun():
-    importer_finess(REELS)
-
-    structure = Structure.objects.get(finess_ej="750825846")
-    assert structure.nom == "SSIAD ENTRAINS SUR NOHAIN"
-    assert structure.services.count() == 2
-    assert nom_structure(["SSIAD ADMR DE LUZY", "SSIAD ADMR DE DECIZE"]) == "SSIAD ADMR"
-    assert nom_structure(["EHPAD LES ROSES", "EHPAD LES LILAS"]) == "EHPAD LES ROSES"
 
 
 def test_l_iso_8859_1_et_l_utf_8_sont_reconnus_sans_etre_annonces(tmp_path):

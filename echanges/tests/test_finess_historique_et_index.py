@@ -72,13 +72,9 @@ def test_un_etablissement_change_a_une_seule_ligne_d_historique_qui_dit_ancien_e
         (changement,) = diff.changes
         assert (changement.old, changement.new) == ("EHPAD LE CISTE", "EHPAD LE CISTE FLEURI")
     apres = lignes_d_historique()
-    # Sa structure ne gère que lui : renommée avec lui, une ligne elle aussi.
-    structure = service.structure
-    assert structure.nom == "EHPAD LE CISTE FLEURI"
-    assert structure.history.first().diff_against(structure.history.all()[1]).changed_fields == [
-        "nom"
-    ]
-    assert {m: apres[m] - avant[m] for m in MODELES} == {Structure: 1, Lieu: 1, Service: 1}
+    # Sa structure ne prend jamais le nom d'un établissement (ADR 0014) : elle ne change pas.
+    assert service.structure.nom == "Organisme gestionnaire (FINESS juridique 2A0003687)"
+    assert {m: apres[m] - avant[m] for m in MODELES} == {Structure: 0, Lieu: 1, Service: 1}
 
 
 def test_un_telephone_change_change_la_version_du_service_et_pas_celle_du_lieu(tmp_path):

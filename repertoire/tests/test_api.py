@@ -148,8 +148,8 @@ def test_la_liste_des_services_fait_un_nombre_fixe_de_requetes(
         ServiceRelieFactory(besoins=[besoin], publics=[public], lieux=[LieuFactory(commune=nevers)])
 
     client.get("/api/v1/services", {"par_page": 15})  # met le thésaurus en mémoire
-    # total, page, liens aux besoins et aux publics, lieux avec leur commune
-    with django_assert_max_num_queries(4):
+    # total, page, liens aux besoins et aux publics, lieux avec leur commune, sources
+    with django_assert_max_num_queries(5):
         reponse = client.get("/api/v1/services", {"par_page": 15})
 
     assert len(reponse.json()["resultats"]) == 15
@@ -228,7 +228,7 @@ def test_la_fiche_d_un_service_donne_tout_ce_qu_il_faut_pour_s_y_rendre(client, 
         {"type": {"code": "departement", "libelle": "département entier"}, "code": "58"}
     ]
     assert fiche["sources"] == [
-        {"source": "demo", "identifiant": "service-test", "date_maj_source": None}
+        {"source": "demo", "identifiant": "service-test", "date_maj_source": None, "lien": ""}
     ]
     assert fiche["date_verification"] == "2026-10-01"
     assert fiche["resume_falc"] == "Nous vous aidons à rester chez vous."

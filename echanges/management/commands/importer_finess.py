@@ -1,5 +1,5 @@
-"""manage.py importer_finess PATH [--departement 58 …] [--categories 500,202] [--dry-run]
-[--accepter-baisse]"""
+"""manage.py importer_finess PATH [--entites-juridiques EJ] [--departement 58 …]
+[--categories 500,202] [--dry-run] [--accepter-baisse]"""
 
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.imports import ErreursImport
 from doublons.detection import detecter_doublons, detecter_doublons_de_structures
 from echanges.finess import ImportInterrompu, importer_finess
+from echanges.finess_ej import lire_entites_juridiques
 
 ERREURS_AFFICHEES = 100
 DISPARUES_AFFICHEES = 50
@@ -38,6 +39,13 @@ class Command(BaseCommand):
             "--categories",
             help="codes de catégories séparés par des virgules ; défaut : celles du référentiel",
         )
+        parser.add_argument(
+            "--entites-juridiques",
+            type=Path,
+            help="stock FINESS des entités juridiques (etalab-cs1100501-stock-*.csv) : nomme "
+            "chaque structure de sa raison sociale ; sans lui, une structure garde le nom qu'il "
+            "lui a donné, ou reçoit un nom neutre, jamais celui d'un de ses établissements",
+        )
         parser.add_argument("--dry-run", action="store_true", help="valider et compter seulement")
         parser.add_argument(
             "--accepter-baisse",
@@ -50,8 +58,12 @@ class Command(BaseCommand):
         if not chemin.is_file():
             raise CommandError(f"Fichier introuvable : {chemin}")
         codes = [c.strip() for c in categories.split(",") if c.strip()] if categories else None
+        fichier_ej = options["entites_juridiques"]
+        if fichier_ej is not None and not fichier_ej.is_file():
+            raise CommandError(f"Fichier introuvable : {fichier_ej}")
         debut = timezone.now()
         try:
+            raisons = lire_entites_juridiques(fichier_ej) if fichier_ej else None
             rapport = importer_finess(
                 chemin,
                 departements=departements,
@@ -59,6 +71,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 accepter_baisse=options["accepter_baisse"],
                 progression=options["verbosity"] > 0,
+                raisons_sociales=raisons,
             )
         except ErreursImport as exc:
             for erreur in exc.erreurs[:ERREURS_AFFICHEES]:
@@ -66,8 +79,9 @@ class Command(BaseCommand):
             reste = len(exc.erreurs) - ERREURS_AFFICHEES
             if reste > 0:
                 self.stderr.write(f"… et {reste} autres erreurs.")
+            nom = exc.erreurs[0].fichier if exc.erreurs else chemin.name
             raise CommandError(
-                f"{len(exc.erreurs)} erreur(s) dans {chemin.name} : rien n'a été importé."
+                f"{len(exc.erreurs)} erreur(s) dans {nom} : rien n'a été importé."
             ) from exc
         except ImportInterrompu as exc:
             raise CommandError(f"{chemin.name} : {exc}.") from exc
