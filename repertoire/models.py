@@ -2,12 +2,13 @@
 
 import calendar
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -750,3 +751,83 @@ class JetonApi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.debut}…)"
+
+
+class Tranche(models.TextChoices):
+    """Nombre de résultats d'une recherche, en tranches (veille des besoins)."""
+
+    AUCUN = "0", "aucun résultat"
+    UN_OU_DEUX = "1-2", "1 ou 2 résultats"
+    TROIS_A_NEUF = "3-9", "3 à 9 résultats"
+    DIX_ET_PLUS = "10+", "10 résultats ou plus"
+
+    @classmethod
+    def de(cls, resultats: int) -> "Tranche":
+        if resultats <= 0:
+            return cls.AUCUN
+        if resultats <= 2:
+            return cls.UN_OU_DEUX
+        return cls.TROIS_A_NEUF if resultats <= 9 else cls.DIX_ET_PLUS
+
+
+class ComptageRechercheQuerySet(models.QuerySet):
+    def ajouter(self, *, resultats: int, **cle: Any) -> int:
+        """Un incrément de la ligne `cle` (un seul UPDATE, sans lecture : la base sérialise
+        deux incréments simultanés) ; rend le nombre de lignes touchées (0 : pas encore là)."""
+        return self.filter(**cle).update(
+            recherches=models.F("recherches") + 1, resultats=models.F("resultats") + resultats
+        )
+
+    def compter(self, *, resultats: int, **cle: Any) -> None:
+        """Compte une recherche : un UPDATE, ou la première du jour (INSERT). Deux premières
+        simultanées : la contrainte unique refuse la seconde, qui incrémente alors la ligne."""
+        if self.ajouter(resultats=resultats, **cle):
+            return
+        try:
+            with transaction.atomic(using=self.db):
+                self.create(resultats=resultats, **cle)
+        except IntegrityError:
+            self.ajouter(resultats=resultats, **cle)
+
+    def anterieurs_au(self, jour: dt.date) -> "ComptageRechercheQuerySet":
+        return self.filter(jour__lt=jour)
+
+
+class ComptageRecherche(models.Model):
+    """Les recherches semblables d'un jour, comptées sans rien qui désigne une personne
+    (veille des besoins, issue 13 § 10 ; `repertoire/veille.py`, ADR 16) : ni adresse IP, ni
+    session, ni texte saisi ; seulement le besoin reconnu, le public, la commune, le rayon et
+    la tranche du nombre de résultats. Une ligne par jour et par combinaison : le volume reste
+    petit et une recherche rare ne se distingue pas d'une autre par son heure."""
+
+    jour = models.DateField()
+    besoin = models.CharField(max_length=100, blank=True, help_text="slug ; vide : aucun reconnu")
+    public = models.CharField(max_length=100, blank=True, help_text="slug ; vide : tous")
+    commune = models.CharField(
+        "code INSEE de la commune", max_length=5, blank=True, help_text="vide : sans lieu"
+    )
+    rayon_km = models.PositiveSmallIntegerField(
+        "rayon (km)", default=0, help_text="0 : aucun rayon choisi"
+    )
+    tranche = models.CharField(max_length=3, choices=Tranche.choices)
+    recherches = models.PositiveIntegerField(default=1)
+    resultats = models.PositiveBigIntegerField(
+        "résultats", default=0, help_text="somme des nombres de résultats de ces recherches"
+    )
+
+    objects = ComptageRechercheQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "comptage de recherches"
+        verbose_name_plural = "comptages de recherches"
+        constraints = [
+            # Le jour en tête : l'index sert aussi la période choisie et la purge. Aucun champ
+            # nul (vide ou 0) : deux NULL ne se heurteraient pas dans une contrainte unique.
+            models.UniqueConstraint(
+                fields=["jour", "commune", "besoin", "public", "rayon_km", "tranche"],
+                name="comptage_recherche_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jour} {self.besoin or '-'} {self.commune or '-'} : {self.recherches}"

@@ -28,6 +28,7 @@ from repertoire.horaires import en_toutes_lettres, est_ouvert
 from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service, Structure
 from repertoire.permanences import en_mots, prochaines_dates
 from repertoire.recherche import PageResultats, rechercher
+from repertoire.veille import compter_recherche
 from territoires.deploiement import dans_le_deploiement, nom_du_territoire_servi
 from territoires.selectors import noms_territoires
 
@@ -108,6 +109,15 @@ def recherche(request: HttpRequest) -> HttpResponse:
     maintenant = timezone.localtime()
     numero = form.valeurs().get("page", 1)
     page = rechercher(form.critere(maintenant=maintenant), page=numero, par_page=PAR_PAGE)
+    compter_recherche(  # veille des besoins, anonyme (repertoire/veille.py)
+        besoin=form.valeurs().get("besoin", ""),
+        texte=form.valeurs().get("q", ""),
+        public=form.valeurs().get("public", ""),
+        commune=page.commune,
+        rayon_km=form.valeurs().get("rayon"),
+        resultats=page.total,
+        page=page.page,
+    )
     services = [resultat.service for resultat in page.resultats]
     prefetch_related_objects(services, "plages", "exceptions")
     return render(
