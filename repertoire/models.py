@@ -2,13 +2,12 @@
 
 import calendar
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator
-from django.db import IntegrityError, models, transaction
+from django.db import connections, models, router
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -771,23 +770,38 @@ class Tranche(models.TextChoices):
 
 
 class ComptageRechercheQuerySet(models.QuerySet):
-    def ajouter(self, *, resultats: int, **cle: Any) -> int:
-        """Un incrément de la ligne `cle` (un seul UPDATE, sans lecture : la base sérialise
-        deux incréments simultanés) ; rend le nombre de lignes touchées (0 : pas encore là)."""
-        return self.filter(**cle).update(
-            recherches=models.F("recherches") + 1, resultats=models.F("resultats") + resultats
-        )
+    CLE = ("jour", "commune", "besoin", "public", "rayon_km", "tranche")
 
-    def compter(self, *, resultats: int, **cle: Any) -> None:
-        """Compte une recherche : un UPDATE, ou la première du jour (INSERT). Deux premières
-        simultanées : la contrainte unique refuse la seconde, qui incrémente alors la ligne."""
-        if self.ajouter(resultats=resultats, **cle):
-            return
-        try:
-            with transaction.atomic(using=self.db):
-                self.create(resultats=resultats, **cle)
-        except IntegrityError:
-            self.ajouter(resultats=resultats, **cle)
+    def compter(
+        self,
+        *,
+        jour: dt.date,
+        tranche: str,
+        resultats: int = 0,
+        besoin: str = "",
+        public: str = "",
+        commune: str = "",
+        rayon_km: int = 0,
+    ) -> None:
+        """Compte une recherche dans la ligne de sa combinaison du jour, en une instruction
+        (INSERT … ON CONFLICT DO UPDATE, identique sous PostgreSQL et SQLite ≥ 3.24) : la
+        base sérialise deux incréments de la même ligne, et deux premières recherches
+        simultanées n'en créent qu'une."""
+        connexion = connections[router.db_for_write(self.model)]
+        q = connexion.ops.quote_name
+        table = q(self.model._meta.db_table)
+        r, n = q("recherches"), q("resultats")
+        colonnes = ", ".join(q(nom) for nom in self.CLE)
+        sql = (
+            f"INSERT INTO {table} ({colonnes}, {r}, {n}) VALUES (%s, %s, %s, %s, %s, %s, 1, %s) "
+            f"ON CONFLICT ({colonnes}) DO UPDATE "
+            f"SET {r} = {table}.{r} + 1, {n} = {table}.{n} + EXCLUDED.{n}"
+        )
+        jour_en_base = self.model._meta.get_field("jour").get_db_prep_value(jour, connexion)
+        with connexion.cursor() as curseur:
+            curseur.execute(
+                sql, [jour_en_base, commune, besoin, public, rayon_km, tranche, resultats]
+            )
 
     def anterieurs_au(self, jour: dt.date) -> "ComptageRechercheQuerySet":
         return self.filter(jour__lt=jour)

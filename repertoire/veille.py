@@ -38,7 +38,7 @@ def compter_recherche(
     le: dt.date | None = None,
 ) -> None:
     """Compte une recherche faite, sur sa première page seulement (tourner les pages n'est
-    pas chercher à nouveau). Une seule écriture ; aucune exception ne remonte."""
+    pas chercher à nouveau). Une seule instruction ; aucune exception ne remonte."""
     if page != 1:
         return
     try:
@@ -50,9 +50,11 @@ def compter_recherche(
             "rayon_km": min(round(rayon_km or 0), RAYON_MAX_KM),
             "tranche": Tranche.de(resultats),
         }
-        # Un point de sauvegarde : dans une requête atomique, l'échec d'un comptage n'annule
-        # pas la transaction de la recherche.
-        with transaction.atomic():
+        if transaction.get_connection().in_atomic_block:
+            # Un point de sauvegarde : l'échec du comptage n'annule pas la transaction en cours.
+            with transaction.atomic():
+                ComptageRecherche.objects.compter(resultats=max(resultats, 0), **cle)
+        else:  # en autocommit (les requêtes du site) : une seule instruction
             ComptageRecherche.objects.compter(resultats=max(resultats, 0), **cle)
     except Exception as erreur:
         journal.warning("Recherche non comptée (%s).", type(erreur).__name__)

@@ -2,11 +2,14 @@
 
 import datetime as dt
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
-from repertoire.models import ComptageRecherche, ComptageRechercheQuerySet, Tranche
+from repertoire.models import ComptageRecherche, Tranche
 from repertoire.veille import besoin_reconnu, compter_recherche
 from territoires.models import Commune
 
@@ -103,30 +106,40 @@ def test_les_resultats_s_additionnent_dans_la_ligne_de_leur_tranche():
     assert ComptageRecherche.objects.get(tranche="3-9").resultats == 8
 
 
-def test_deux_premieres_recherches_simultanees_comptent_deux(monkeypatch):
-    """La seconde trouve la ligne créée par la première entre son UPDATE et son INSERT : la
-    contrainte unique la refuse, elle incrémente alors la ligne au lieu d'en créer une."""
-    cle = {"jour": dt.date(2026, 1, 5), "besoin": "", "public": "", "commune": "58194"}
-    cle |= {"rayon_km": 0, "tranche": Tranche.AUCUN}
-    ajouter = ComptageRechercheQuerySet.ajouter
-    appels = []
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite : une base en mémoire, un seul écrivain"
+)
+def test_deux_premieres_recherches_simultanees_font_une_ligne_de_deux():
+    """Deux connexions, chacune dans son fil, comptent la même recherche au même instant :
+    une seule ligne, à 2 (l'index unique et ON CONFLICT sérialisent les deux écritures)."""
+    jour = dt.date(1999, 1, 1)  # hors de toute autre ligne ; écrite hors de la transaction du test
+    depart = threading.Barrier(2)
 
-    def concurrente_passee_avant(queryset, **kwargs):
-        if not appels:  # la première a déjà créé la ligne, que cet UPDATE n'a pas vue
-            appels.append(1)
-            ComptageRecherche.objects.create(**cle, resultats=0)
-            return 0
-        return ajouter(queryset, **kwargs)
+    def dans_un_fil(action):
+        try:
+            return action()
+        finally:
+            connections.close_all()
 
-    monkeypatch.setattr(ComptageRechercheQuerySet, "ajouter", concurrente_passee_avant)
-    ComptageRecherche.objects.compter(resultats=0, **cle)
+    def compter():
+        depart.wait(timeout=10)
+        ComptageRecherche.objects.compter(jour=jour, tranche=Tranche.AUCUN, commune="58194")
 
-    assert ComptageRecherche.objects.get().recherches == 2
+    with ThreadPoolExecutor(max_workers=2) as fils:
+        list(fils.map(lambda _: dans_un_fil(compter), range(2)))
+        lire = lambda: list(  # noqa: E731
+            ComptageRecherche.objects.filter(jour=jour).values_list("recherches", flat=True)
+        )
+        lignes = fils.submit(dans_un_fil, lire).result()
+        fils.submit(dans_un_fil, lambda: ComptageRecherche.objects.filter(jour=jour).delete())
+
+    assert lignes == [2]
 
 
 def test_deux_increments_font_deux():
-    cle = {"jour": dt.date(2026, 1, 5), "commune": "58194", "tranche": Tranche.AUCUN}
-    ComptageRecherche.objects.compter(resultats=0, **cle)
-    ComptageRecherche.objects.compter(resultats=0, **cle)
+    cle = {"jour": dt.date(2026, 1, 5), "commune": "58194", "tranche": Tranche.UN_OU_DEUX}
+    ComptageRecherche.objects.compter(resultats=1, **cle)
+    ComptageRecherche.objects.compter(resultats=2, **cle)
 
-    assert ComptageRecherche.objects.get().recherches == 2
+    ligne = ComptageRecherche.objects.get()
+    assert (ligne.recherches, ligne.resultats) == (2, 3)
