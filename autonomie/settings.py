@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pilotage",
     "contribution",
     "fraicheur",
+    "veille",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,11 @@ FRAICHEUR_CAMPAGNE_JOURS = env_int("FRAICHEUR_CAMPAGNE_JOURS", 30)
 # Rappel aux gestionnaires : N jours avant l'échéance de vérification, puis à l'échéance.
 FRAICHEUR_RAPPEL_AVANT_JOURS = env_int("FRAICHEUR_RAPPEL_AVANT_JOURS", 30)
 FRAICHEUR_FIN_DISPOSITIF_AVANT_JOURS = env_int("FRAICHEUR_FIN_DISPOSITIF_AVANT_JOURS", 30)
+# Veille des besoins (issue 13) : les comptages de recherches sont gardés N mois, puis
+# supprimés par la commande `purger_veille`.
+VEILLE_CONSERVATION_MOIS = env_int("VEILLE_CONSERVATION_MOIS", 25)
+if VEILLE_CONSERVATION_MOIS < 1:
+    raise ImproperlyConfigured("VEILLE_CONSERVATION_MOIS doit valoir au moins 1 (mois).")
 
 # Derrière un répartiteur de charge HTTPS.
 if env_bool("SECURE_PROXY_SSL", False):

@@ -16,5 +16,6 @@ urlpatterns = [
     path("moderation/doublons/", include("doublons.urls")),
     path("", include("contribution.urls")),
     path("", include("fraicheur.urls")),
+    path("", include("veille.urls")),
     path("", include("repertoire.urls")),
 ]

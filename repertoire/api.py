@@ -30,6 +30,7 @@ from repertoire.schemas import (
     StructureDetail,
     StructureListe,
 )
+from repertoire.veille import compter_recherche
 from territoires.deploiement import dans_le_deploiement
 
 IDENTIFIANT_MAX = 2**63 - 1
@@ -123,6 +124,15 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         par_page=criteres.par_page,
     )
     prefetch_related_objects([r.service for r in page.resultats], provenances_chargees())
+    compter_recherche(  # veille des besoins, anonyme (repertoire/veille.py)
+        besoin=criteres.besoin or "",
+        texte=criteres.q or "",
+        public=criteres.public or "",
+        commune=page.commune,
+        rayon_km=page.rayon_km,
+        resultats=page.total,
+        page=page.page,
+    )
     return {
         "total": page.total,
         "total_exact": page.total_exact,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -772,3 +772,98 @@ class JetonApi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.debut}…)"
+
+
+class Tranche(models.TextChoices):
+    """Nombre de résultats d'une recherche, en tranches (veille des besoins)."""
+
+    AUCUN = "0", "aucun résultat"
+    UN_OU_DEUX = "1-2", "1 ou 2 résultats"
+    TROIS_A_NEUF = "3-9", "3 à 9 résultats"
+    DIX_ET_PLUS = "10+", "10 résultats ou plus"
+
+    @classmethod
+    def de(cls, resultats: int) -> "Tranche":
+        if resultats <= 0:
+            return cls.AUCUN
+        if resultats <= 2:
+            return cls.UN_OU_DEUX
+        return cls.TROIS_A_NEUF if resultats <= 9 else cls.DIX_ET_PLUS
+
+
+class ComptageRechercheQuerySet(models.QuerySet):
+    CLE = ("jour", "commune", "besoin", "public", "rayon_km", "tranche")
+
+    def compter(
+        self,
+        *,
+        jour: dt.date,
+        tranche: str,
+        resultats: int = 0,
+        besoin: str = "",
+        public: str = "",
+        commune: str = "",
+        rayon_km: int = 0,
+    ) -> None:
+        """Compte une recherche dans la ligne de sa combinaison du jour, en une instruction
+        (INSERT … ON CONFLICT DO UPDATE, identique sous PostgreSQL et SQLite ≥ 3.24) : la
+        base sérialise deux incréments de la même ligne, et deux premières recherches
+        simultanées n'en créent qu'une."""
+        connexion = connections[router.db_for_write(self.model)]
+        q = connexion.ops.quote_name
+        table = q(self.model._meta.db_table)
+        r, n = q("recherches"), q("resultats")
+        colonnes = ", ".join(q(nom) for nom in self.CLE)
+        sql = (
+            f"INSERT INTO {table} ({colonnes}, {r}, {n}) VALUES (%s, %s, %s, %s, %s, %s, 1, %s) "
+            f"ON CONFLICT ({colonnes}) DO UPDATE "
+            f"SET {r} = {table}.{r} + 1, {n} = {table}.{n} + EXCLUDED.{n}"
+        )
+        jour_en_base = self.model._meta.get_field("jour").get_db_prep_value(jour, connexion)
+        with connexion.cursor() as curseur:
+            curseur.execute(
+                sql, [jour_en_base, commune, besoin, public, rayon_km, tranche, resultats]
+            )
+
+    def anterieurs_au(self, jour: dt.date) -> "ComptageRechercheQuerySet":
+        return self.filter(jour__lt=jour)
+
+
+class ComptageRecherche(models.Model):
+    """Les recherches semblables d'un jour, comptées sans rien qui désigne une personne
+    (veille des besoins, issue 13 § 10 ; `repertoire/veille.py`, ADR 16) : ni adresse IP, ni
+    session, ni texte saisi ; seulement le besoin reconnu, le public, la commune, le rayon et
+    la tranche du nombre de résultats. Une ligne par jour et par combinaison : le volume reste
+    petit et une recherche rare ne se distingue pas d'une autre par son heure."""
+
+    jour = models.DateField()
+    besoin = models.CharField(max_length=100, blank=True, help_text="slug ; vide : aucun reconnu")
+    public = models.CharField(max_length=100, blank=True, help_text="slug ; vide : tous")
+    commune = models.CharField(
+        "code INSEE de la commune", max_length=5, blank=True, help_text="vide : sans lieu"
+    )
+    rayon_km = models.PositiveSmallIntegerField(
+        "rayon (km)", default=0, help_text="0 : aucun rayon choisi"
+    )
+    tranche = models.CharField(max_length=3, choices=Tranche.choices)
+    recherches = models.PositiveIntegerField(default=1)
+    resultats = models.PositiveBigIntegerField(
+        "résultats", default=0, help_text="somme des nombres de résultats de ces recherches"
+    )
+
+    objects = ComptageRechercheQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "comptage de recherches"
+        verbose_name_plural = "comptages de recherches"
+        constraints = [
+            # Le jour en tête : l'index sert aussi la période choisie et la purge. Aucun champ
+            # nul (vide ou 0) : deux NULL ne se heurteraient pas dans une contrainte unique.
+            models.UniqueConstraint(
+                fields=["jour", "commune", "besoin", "public", "rayon_km", "tranche"],
+                name="comptage_recherche_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jour} {self.besoin or '-'} {self.commune or '-'} : {self.recherches}"

@@ -29,6 +29,7 @@ from repertoire.models import Besoin, Contact, Lieu, ModeAcces, Public, Service,
 from repertoire.permanences import en_mots, prochaines_dates
 from repertoire.points_information import PointInformation, point_information_pour
 from repertoire.recherche import PageResultats, rechercher
+from repertoire.veille import compter_recherche
 from territoires.deploiement import dans_le_deploiement, nom_du_territoire_servi
 from territoires.selectors import noms_territoires
 
@@ -109,6 +110,15 @@ def recherche(request: HttpRequest) -> HttpResponse:
     maintenant = timezone.localtime()
     numero = form.valeurs().get("page", 1)
     page = rechercher(form.critere(maintenant=maintenant), page=numero, par_page=PAR_PAGE)
+    compter_recherche(  # veille des besoins, anonyme (repertoire/veille.py)
+        besoin=form.valeurs().get("besoin", ""),
+        texte=form.valeurs().get("q", ""),
+        public=form.valeurs().get("public", ""),
+        commune=page.commune,
+        rayon_km=page.rayon_km,
+        resultats=page.total,
+        page=page.page,
+    )
     services = [resultat.service for resultat in page.resultats]
     prefetch_related_objects(services, "plages", "exceptions")
     return render(

@@ -21,6 +21,7 @@ PERMIS: dict[str, set[str]] = {
     "pilotage": {"comptes", "territoires", "core"},
     "contribution": {"repertoire", "comptes", "territoires", "core"},
     "fraicheur": {"contribution", "repertoire", "comptes", "territoires", "core"},
+    "veille": {"repertoire", "comptes", "territoires", "core"},
 }
 
 

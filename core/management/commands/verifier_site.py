@@ -13,7 +13,7 @@ from core.visite import (
 PUBLIC = ("/recherche/", "/services/", "/structures/", "/api/v1/docs", "/compte/")
 PROFESSIONNEL = (
     "/pilotage/", "/admin/repertoire/", "/admin/pilotage/", "/compte/", "/moderation/",
-    "/fraicheur/", "/professionnels/", "/gestion/",
+    "/fraicheur/", "/professionnels/", "/gestion/", "/veille/",
 )  # fmt: skip
 # Les pages de modification d'une fiche par partie (contribution), visitées pour la première
 # structure et le premier service publiés.
@@ -84,6 +84,7 @@ class Command(BaseCommand):
         depart = ["/pilotage/", "/admin/", "/compte/", "/professionnels/jetons/"]
         depart += ["/moderation/", "/moderation/doublons/", "/fraicheur/campagnes/"]
         depart += ["/fraicheur/qualite/", "/gestion/", "/services/proposer/"]
+        depart += ["/veille/"]
         for ressource, modele in (("structures", "structure"), ("services", "service")):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")

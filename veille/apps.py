@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VeilleConfig(AppConfig):
+    name = "veille"
+    verbose_name = "Veille des besoins"
