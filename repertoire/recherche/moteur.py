@@ -55,6 +55,10 @@ MOTS_VIDES = frozenset(
     {"a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "en", "et", "l"}
     | {"la", "le", "les", "leur", "ma", "mes", "mon", "ou", "par", "pour", "qui", "sa", "ses"}
     | {"son", "sur", "un", "une"}
+    # Les mots d'une phrase du quotidien qui ne disent rien du service cherché (« mon fils de
+    # 6 ans qui ne peut plus… », « je cherche… ») : jamais exigés.
+    | {"ans", "an", "mois", "ne", "plus", "peut", "pas", "que", "je", "il", "elle", "est"}
+    | {"cherche", "besoin", "voudrais", "aimerais", "faut", "trouver", "quelqu"}
 )
 MODES_ACCUEIL = {"sur-place": "sur_place", "a-domicile": "a_domicile", "a-distance": "a_distance"}
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
@@ -930,7 +934,7 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         message = " ".join([*requete.messages, str(erreur)])
         return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
     lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
-    for relacher in (_un_mot_suffit, _sans_les_mots, _sans_public_du_texte):
+    for relacher in (_un_mot_suffit, _sans_public_du_texte, _sans_les_mots):
         if total or not relacher(requete):
             continue
         lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
@@ -984,7 +988,7 @@ def _un_mot_suffit(requete: Requete) -> bool:
 def _sans_les_mots(requete: Requete) -> bool:
     """Sans réponse, quand la saisie nomme un besoin ou un public (« mon fils autiste de 6
     ans »), les autres mots cessent d'être exigés : le besoin et le public suffisent."""
-    if not requete.termes or not (requete.besoins_du_texte or requete.publics_du_texte):
+    if not requete.termes or not (requete.besoins_du_texte or requete.publics is not None):
         return False
     requete.termes, requete.groupes = [], []
     requete.texte_lu = ""
