@@ -2,12 +2,14 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django import forms
 
 from core.templatetags.pages import classe
 from repertoire.models import Besoin, ModeAcces, Public
 from repertoire.recherche import Critere
+from territoires.selectors import choix_commune, libelles_communes
 
 RAYONS = [("", "sans limite"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km"), ("50", "50 km")]
 MODES_ACCUEIL = [
@@ -136,6 +138,30 @@ class RechercheForm(forms.Form):
             parametres["ouvert"] = "on"
         parametres.update(remplacements)
         return parametres
+
+    def commune_choisie(self) -> dict:
+        """Quand la commune saisie en désignait plusieurs, ou n'en nommait aucune exactement :
+        celle que la recherche a retenue, et la même recherche autour de chacune des autres.
+        Vide quand la saisie ne désignait qu'une commune (le cas courant, sans requête)."""
+        saisie = self.valeurs().get("commune", "")
+        choix = choix_commune(saisie) if saisie else None
+        if choix is None or choix.retenue is None or not (choix.autres or choix.approchee):
+            return {}
+        libelles = libelles_communes([choix.retenue, *choix.autres])
+        autres = [
+            {
+                "libelle": libelles[c.pk][0],
+                "url": "?" + urlencode(self.parametres(commune=libelles[c.pk][1])),
+            }
+            for c in choix.autres
+        ]
+        retenue = libelles[choix.retenue.pk][0]
+        return {
+            "saisie": saisie,
+            "retenue": retenue,
+            "approchee": choix.approchee,
+            "autres": autres,
+        }
 
     def libelle(self, nom: str) -> str:
         """Libellé du choix retenu pour `nom` (pour le titre de la page)."""

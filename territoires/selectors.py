@@ -224,6 +224,23 @@ def libelle_commune(commune: Commune, code_postal: str | None = None) -> str:
     return " – ".join(filter(None, [valeur_commune(commune, code_postal), commune.departement.nom]))
 
 
+def libelles_communes(communes: Iterable[Commune]) -> dict[str, tuple[str, str]]:
+    """(libellé, valeur à taper) de chaque commune, département déjà chargé ; leurs premiers
+    codes postaux lus en une requête."""
+    communes = list(communes)
+    premiers: dict[str, str] = {}
+    codes = CodePostal.objects.filter(commune__in=communes).order_by("-code")
+    for commune_id, code in codes.values_list("commune_id", "code"):
+        premiers[commune_id] = code  # le dernier lu est le plus petit
+    return {
+        c.pk: (
+            libelle_commune(c, premiers.get(c.pk, "")),
+            valeur_commune(c, premiers.get(c.pk, "")),
+        )
+        for c in communes
+    }
+
+
 def valeur_commune(commune: Commune, code_postal: str) -> str:
     """« Nevers 58000 » : ce qu'une personne tape pour désigner cette seule commune."""
     return " ".join(filter(None, [commune.nom, code_postal]))
