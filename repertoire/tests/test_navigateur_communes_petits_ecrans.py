@@ -97,12 +97,14 @@ def test_sur_petit_ecran_les_resultats_viennent_avant_les_filtres_replies(petit_
     assert premier.bounding_box()["y"] < 1.5 * hauteur, "le premier résultat se voit tôt"
     _sans_violation(petit_ecran)
 
-    # Dépliés, les filtres restent atteignables au clavier ; le premier résultat n'est plus
-    # au-dessus d'eux, mais il ne l'était que parce qu'ils étaient repliés.
-    bouton.focus()
-    assert (
-        petit_ecran.evaluate("() => document.activeElement.matches(':focus-visible')") is not None
-    )
+    # Au clavier : le bouton suit le lien d'évitement, son focus se voit, Entrée le déplie.
+    petit_ecran.get_by_role("link", name="Aller aux résultats").focus()
+    petit_ecran.keyboard.press("Shift+Tab")
+    petit_ecran.keyboard.press("Tab")
+    petit_ecran.keyboard.press("Tab")
+    expect(bouton).to_be_focused()
+    contour = bouton.evaluate("(e) => getComputedStyle(e).outlineStyle")
+    assert contour != "none", "le focus du bouton se voit"
     petit_ecran.keyboard.press("Enter")
     expect(filtres).to_be_visible()
     expect(filtres.get_by_label("Mots-clés")).to_have_value("aide")
