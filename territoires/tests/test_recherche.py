@@ -223,3 +223,15 @@ def test_le_libelle_donne_nom_code_postal_et_departement():
     commune = avec_relations(Commune.objects.filter(pk="58062")).get()
 
     assert libelle_commune(commune) == "Château-Chinon (Ville) 58120 – Nièvre"
+
+
+@pytest.mark.parametrize(
+    "saisie",
+    ["Château-Chinon (Ville) (58)", "Château-Chinon (Ville) 58120", "chateau chinon ville"],
+)
+def test_le_nom_affiche_d_une_commune_la_designe_seule(saisie):
+    choix = choix_commune(saisie)
+
+    assert choix.retenue.code_insee == "58062"
+    assert choix.autres == ()
+    assert not choix.approchee
