@@ -122,7 +122,7 @@ def main() -> None:
     from repertoire.recherche import rechercher
     from repertoire.recherche.moteur import Requete, SaisieIncomprise, comprendre, executer
     from repertoire.recherche.naif import rechercher_naif
-    from territoires.selectors import commune_saisie
+    from territoires.selectors import choix_commune
 
     print(
         f"Base {connection.vendor}, {Service.objects.count()} services, "
@@ -145,7 +145,7 @@ def main() -> None:
             continue
         *mesure, _ = chronometrer(executer, requete, tri="pertinence", page=1, par_page=20)
         brut.append(mesure)
-        commune_saisie.vider()
+        choix_commune.vider()
         *mesure, _ = chronometrer(rechercher, critere)
         complet.append(mesure)
         parametres = urlencode({k: v for k, v in vars(critere).items() if v not in ("", None)})

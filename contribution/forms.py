@@ -10,7 +10,7 @@ from repertoire import permanences, sous_fiches
 from repertoire.models import Contact, Jour, Lieu, Service, Structure
 from repertoire.widgets import AideFalcTextarea
 from territoires.models import Commune
-from territoires.selectors import commune_saisie
+from territoires.selectors import choix_commune
 
 # Ce qu'un gestionnaire (ou un modérateur) modifie, page par page : les champs de la fiche et
 # ses liens (besoins, publics, lieux d'un service).
@@ -461,12 +461,18 @@ class LieuForm(forms.Form):
         saisie = self.cleaned_data["commune"].strip()
         if self.lieu.commune_id and saisie == self.lieu.commune.nom:
             return self.lieu.commune
-        commune = commune_saisie(saisie)
-        if commune is None:
+        choix = choix_commune(saisie)
+        if choix.retenue is None:
             raise forms.ValidationError(
                 f"Aucune commune ne correspond à « {saisie} ». Essayez son code postal."
             )
-        return commune
+        if choix.approchee:
+            # Une fiche publiée ne reçoit pas une commune devinée : la personne la confirme.
+            raise forms.ValidationError(
+                f"Aucune commune ne s'appelle « {saisie} ». Vouliez-vous dire "
+                f"« {choix.retenue} » ? Écrivez-la ainsi, ou donnez son code postal."
+            )
+        return choix.retenue
 
     def ligne(self) -> dict[str, Any]:
         donnees = dict(self.cleaned_data)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django import forms
 
@@ -9,9 +10,11 @@ from core.templatetags.pages import classe
 from repertoire.models import Besoin, ModeAcces, Public
 from repertoire.recherche import Critere
 from repertoire.recherche.moteur import RAYON_MAX_KM, RAYON_PAR_DEFAUT_KM
+from territoires.selectors import choix_commune, libelles_communes
 
 # Le vide est la distance par défaut du moteur, dite comme telle (pas « sans limite ») ; toute
-# distance que l'API accepte (jusqu'à RAYON_MAX_KM), la page l'accepte aussi (`ChampRayon`).
+# distance que l'API accepte (jusqu'à RAYON_MAX_KM), la page l'accepte aussi
+# (`_offrir_le_rayon_demande`).
 RAYONS = [
     ("", f"{RAYON_PAR_DEFAUT_KM:g} km (par défaut)"),
     *((f"{km}", f"{km} km") for km in (5, 10, 20, 30, 50, 100)),
@@ -163,6 +166,30 @@ class RechercheForm(forms.Form):
             parametres["rayon"] = f"{parametres['rayon']:g}"
         parametres.update(remplacements)
         return parametres
+
+    def commune_choisie(self) -> dict:
+        """Quand la commune saisie en désignait plusieurs, ou n'en nommait aucune exactement :
+        celle que la recherche a retenue, et la même recherche autour de chacune des autres.
+        Vide quand la saisie ne désignait qu'une commune (le cas courant, sans requête)."""
+        saisie = self.valeurs().get("commune", "")
+        choix = choix_commune(saisie) if saisie else None
+        if choix is None or choix.retenue is None or not (choix.autres or choix.approchee):
+            return {}
+        libelles = libelles_communes([choix.retenue, *choix.autres])
+        autres = [
+            {
+                "libelle": libelles[c.pk][0],
+                "url": "?" + urlencode(self.parametres(commune=libelles[c.pk][1])),
+            }
+            for c in choix.autres
+        ]
+        retenue = libelles[choix.retenue.pk][0]
+        return {
+            "saisie": saisie,
+            "retenue": retenue,
+            "approchee": choix.approchee,
+            "autres": autres,
+        }
 
     def libelle(self, nom: str) -> str:
         """Libellé du choix retenu pour `nom` (pour le titre de la page)."""

@@ -13,7 +13,12 @@ from core.acces import publique
 from core.api import REPONSES_ERREUR, SANS_CONTROLE, Erreur, texte
 from core.pagination import PaginationParPage
 from territoires.models import Commune
-from territoires.selectors import avec_relations, commune_par_code, rechercher_communes
+from territoires.selectors import (
+    avec_relations,
+    commune_par_code,
+    libelle_commune,
+    rechercher_communes,
+)
 
 router = Router(tags=["communes"])
 
@@ -32,12 +37,20 @@ class EPCIResume(Schema):
 class CommuneFiche(Schema):
     code_insee: str
     nom: str
+    libelle: str = Field(
+        description="nom, premier code postal et département : « Château-Chinon (Ville) 58120 – "
+        "Nièvre », pour une liste de suggestions"
+    )
     codes_postaux: list[str]
     departement: DepartementResume
     epci: EPCIResume | None
     population: int = Field(description="population municipale ; 0 quand l'INSEE ne la donne pas")
     latitude: float = Field(description="mairie, à défaut centre de la commune (WGS84)")
     longitude: float
+
+    @staticmethod
+    def resolve_libelle(commune: Commune) -> str:
+        return libelle_commune(commune)
 
     @staticmethod
     def resolve_codes_postaux(commune: Commune) -> list[str]:

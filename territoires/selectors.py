@@ -2,12 +2,14 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from rapidfuzz import fuzz, process
 
 from core.memoire import memoire
 from core.texte import normaliser
-from territoires.deploiement import communes_du_deploiement
+from territoires.deploiement import codes_departements_du_deploiement, communes_du_deploiement
 from territoires.models import EPCI, CodePostal, Commune, Departement, Region
 
 # Le plus long nom de commune compte 45 caractères ; au-delà, la saisie n'en est pas une.
@@ -19,22 +21,19 @@ CODE = re.compile(r"\b(\d{5}|2[AB]\d{3})\b", re.IGNORECASE)
 DEPARTEMENT = re.compile(r"\((\d{2,3}|2[AB])\)", re.IGNORECASE)
 
 
-def rechercher_communes(saisie: str) -> QuerySet[Commune]:
-    """Communes correspondant à la saisie, les plus probables d'abord.
+@dataclass(frozen=True)
+class _Saisie:
+    """Une saisie lue : les communes que restreignent son code et son département, son nom."""
 
-    Un nom (casse, accents et tirets ignorés, « st » = « saint ») donne d'abord les noms
-    exacts puis ceux qui commencent par la saisie, les plus peuplées d'abord ; à défaut, ceux
-    dont chaque mot saisi commence un mot (« Cosne sur Loire »). Un code à cinq caractères est
-    lu comme code postal ou code INSEE ; « Nevers 58000 » et « Nevers (58) » restreignent le
-    nom à un code postal ou à un département.
-    À rang égal, les communes du territoire servi (`AUTONOMIE_TERRITOIRE`) passent avant
-    leurs homonymes d'ailleurs ; un nom exact d'ailleurs passe tout de même avant un début
-    de nom d'ici (« Nevers » tapé dans l'Yonne, c'est Nevers).
-    Une saisie vide ou fantaisiste donne un ensemble vide, jamais d'erreur.
-    """
+    communes: QuerySet[Commune]
+    nom: str
+    code: bool
+
+
+def _lire(saisie: str) -> _Saisie | None:
     propre = "".join(c for c in saisie[: LONGUEUR_MAX_SAISIE + 1] if c.isprintable()).strip()
     if not propre or len(propre) > LONGUEUR_MAX_SAISIE:
-        return Commune.objects.none()
+        return None
     communes = _avec_hors_territoire(Commune.objects.all())
     if departement := DEPARTEMENT.search(propre):
         communes = communes.filter(departement_id=departement.group(1).upper())
@@ -42,27 +41,107 @@ def rechercher_communes(saisie: str) -> QuerySet[Commune]:
     if code := CODE.search(propre):
         communes = communes.filter(_par_code(code.group().upper()))
         propre = propre[: code.start()] + propre[code.end() :]
-    nom = normaliser(propre)
-    if nom:
-        par_debut = communes.filter(nom_normalise__startswith=nom)
-        premier, *suivants = nom.split()
-        if suivants and not par_debut.exists():
-            # « Cosne sur Loire » est Cosne-Cours-sur-Loire : chaque mot saisi commence un mot
-            # du nom, le premier en tête. Cherché seulement faute de mieux : « saint » seul
-            # ferait relire des milliers de noms.
-            mots = Q(nom_normalise__startswith=premier)
-            for mot in suivants:
-                mots &= Q(nom_normalise__contains=f" {mot}")
-            return communes.filter(mots).order_by(*ORDRE)
-        return par_debut.annotate(
-            nom_complete=Case(When(nom_normalise=nom, then=Value(False)), default=Value(True))
-        ).order_by("nom_complete", *ORDRE)
-    if not code:
+    return _Saisie(communes, normaliser(propre), code is not None)
+
+
+def _par_sql(lue: _Saisie) -> QuerySet[Commune]:
+    """Noms exacts, débuts de nom, puis (faute de mieux) chaque mot au début d'un mot."""
+    communes, nom = lue.communes, lue.nom
+    if not nom:
+        return communes.annotate(nom_complete=Value(False)).order_by(*ORDRE)
+    par_debut = communes.filter(nom_normalise__startswith=nom)
+    premier, *suivants = nom.split()
+    if suivants and not par_debut.exists():
+        # « Cosne sur Loire » est Cosne-Cours-sur-Loire : chaque mot saisi commence un mot
+        # du nom, le premier en tête. Cherché seulement faute de mieux : « saint » seul
+        # ferait relire des milliers de noms.
+        mots = Q(nom_normalise__startswith=premier)
+        for mot in suivants:
+            mots &= Q(nom_normalise__contains=f" {mot}")
+        return communes.filter(mots).annotate(nom_complete=Value(True)).order_by(*ORDRE)
+    return par_debut.annotate(
+        nom_complete=Case(When(nom_normalise=nom, then=Value(False)), default=Value(True))
+    ).order_by(*ORDRE)
+
+
+def rechercher_communes(saisie: str) -> QuerySet[Commune]:
+    """Communes correspondant à la saisie, les plus probables d'abord.
+
+    Un nom (casse, accents et tirets ignorés, « st » = « saint ») donne d'abord les noms
+    exacts puis ceux qui commencent par la saisie, les plus peuplées d'abord ; à défaut, ceux
+    dont chaque mot saisi commence un mot (« Cosne sur Loire ») ; à défaut encore, les noms
+    approchants (« Chateau Chinnon », voir `_approchantes`). Un code à cinq caractères est
+    lu comme code postal ou code INSEE ; « Nevers 58000 » et « Nevers (58) » restreignent le
+    nom à un code postal ou à un département.
+    Les communes du territoire servi (`AUTONOMIE_TERRITOIRE`) passent avant celles
+    d'ailleurs : « Saint-Pierre » tapé dans la Nièvre est Saint-Pierre-le-Moûtier, pas
+    Saint-Pierre de La Réunion ; « Nevers » tapé dans l'Yonne, où aucun nom n'en commence
+    ainsi, reste Nevers. Voir docs/adr/0015-communes-et-petits-ecrans.md.
+    Une saisie vide ou fantaisiste donne un ensemble vide, jamais d'erreur.
+    """
+    lue = _lire(saisie)
+    if lue is None or not (lue.nom or lue.code):
         return Commune.objects.none()
-    return communes.order_by(*ORDRE)
+    communes = _par_sql(lue)
+    if lue.nom and not communes.exists():
+        return _approchantes(lue)
+    return communes
 
 
-ORDRE = ("hors_territoire", "-population", "nom", "code_insee")
+ORDRE = ("hors_territoire", "nom_complete", "-population", "nom", "code_insee")
+
+# Score (0 à 100, rapidfuzz) sous lequel un nom n'est plus « approchant » ; une saisie plus
+# courte que LONGUEUR_MIN_APPROCHE ne cherche pas d'approchant : trop de noms lui ressemblent.
+SCORE_MIN_APPROCHE = 80
+LONGUEUR_MIN_APPROCHE = 4
+APPROCHANTES_MAX = 20
+
+
+@memoire(taille=1)
+def _noms_normalises() -> tuple[list[str], list[str], list[str]]:
+    """(noms normalisés, codes INSEE, départements) de toutes les communes, en mémoire du
+    processus : le rapprochement flou les parcourt tous (≈ 37 000, quelques ms en C)."""
+    lignes = Commune.objects.order_by("code_insee").values_list(
+        "nom_normalise", "code_insee", "departement_id"
+    )
+    noms, codes, departements = [], [], []
+    for nom, code, departement in lignes:
+        noms.append(nom)
+        codes.append(code)
+        departements.append(departement)
+    return noms, codes, departements
+
+
+def _approchantes(lue: _Saisie) -> QuerySet[Commune]:
+    """Les noms les plus proches d'une saisie mal orthographiée (« Chateau Chinnon »).
+
+    Le score d'un nom est le meilleur de sa ressemblance entière et de celle de son début
+    (la saisie est souvent un nom tronqué), plus un bonus pour le territoire servi ; seuls
+    sont gardés les noms à quelques points du meilleur."""
+    nom = lue.nom
+    if len(nom) < LONGUEUR_MIN_APPROCHE:
+        return Commune.objects.none()
+    noms, codes, departements = _noms_normalises()
+    scores: dict[int, float] = {}
+    debuts = [n[: len(nom) + 1] for n in noms]
+    for choix, penalite in ((noms, 0), (debuts, 2)):
+        for _, score, indice in process.extract(
+            nom, choix, scorer=fuzz.ratio, limit=APPROCHANTES_MAX, score_cutoff=SCORE_MIN_APPROCHE
+        ):
+            scores[indice] = max(scores.get(indice, 0), score - penalite)
+    servis = codes_departements_du_deploiement()
+    if servis is not None:
+        scores = {i: s + (3 if departements[i] in servis else 0) for i, s in scores.items()}
+    if not scores:
+        return Commune.objects.none()
+    meilleur = max(scores.values())
+    retenus = sorted((i for i, s in scores.items() if s >= meilleur - 5), key=lambda i: -scores[i])
+    rang = Case(*(When(pk=codes[i], then=Value(n)) for n, i in enumerate(retenus)))
+    return (
+        lue.communes.filter(pk__in=[codes[i] for i in retenus])
+        .annotate(nom_complete=Value(True), approchee=Value(True), rang=rang)
+        .order_by("rang", "-population", "code_insee")
+    )
 
 
 def _avec_hors_territoire(communes: QuerySet[Commune]) -> QuerySet[Commune]:
@@ -84,15 +163,87 @@ def _par_code(code: str) -> Q:
 
 
 def trouver_communes(saisie: str, *, limite: int = 20) -> list[Commune]:
-    """Les `limite` communes les plus probables pour une saisie libre (voir rechercher_communes)."""
-    return list(rechercher_communes(saisie).select_related("departement")[: max(limite, 0)])
+    """Les `limite` communes les plus probables pour une saisie libre (voir rechercher_communes).
+
+    Une saisie bien orthographiée coûte une requête ; le rapprochement flou n'est tenté que
+    si elle ne donne rien."""
+    lue = _lire(saisie)
+    if lue is None or not (lue.nom or lue.code) or limite <= 0:
+        return []
+    communes = list(_par_sql(lue).select_related("departement")[:limite])
+    if not communes and lue.nom:
+        communes = list(_approchantes(lue).select_related("departement")[:limite])
+    return communes
+
+
+@dataclass(frozen=True)
+class ChoixCommune:
+    """La commune retenue pour une saisie, et celles qui y répondaient aussi bien.
+
+    `approchee` : la saisie ne nommait aucune commune, la retenue en est la plus proche."""
+
+    retenue: Commune | None
+    autres: tuple[Commune, ...] = ()
+    approchee: bool = False
+
+
+AUTRES_MAX = 5
 
 
 @memoire(taille=4096)
+def choix_commune(saisie: str) -> ChoixCommune:
+    """La commune la plus probable, et les autres quand la saisie est ambiguë : mêmes noms
+    exacts (« Saint-Denis »), mêmes débuts de nom (« Château-Chinon »), même code postal, ou
+    noms approchants. Gardé en mémoire : chaque recherche redemande le sien, et les mêmes
+    reviennent sans cesse (« Nevers », « 58000 »)."""
+    candidates = trouver_communes(saisie, limite=AUTRES_MAX + 1)
+    if not candidates:
+        return ChoixCommune(None)
+    retenue, *suivantes = candidates
+    approchee = getattr(retenue, "approchee", False)
+    rang = _rang(retenue)
+    autres = tuple(c for c in suivantes if approchee or _rang(c) == rang)
+    return ChoixCommune(retenue, autres[:AUTRES_MAX], approchee)
+
+
+def _rang(commune: Commune) -> tuple[bool, bool]:
+    return (commune.hors_territoire, commune.nom_complete)
+
+
 def commune_saisie(saisie: str) -> Commune | None:
-    """La commune la plus probable, gardée en mémoire : chaque recherche redemande la sienne,
-    et les mêmes reviennent sans cesse (« Nevers », « 58000 »)."""
-    return next(iter(trouver_communes(saisie, limite=1)), None)
+    """La commune la plus probable pour une saisie (voir `choix_commune`)."""
+    return choix_commune(saisie).retenue
+
+
+def libelle_commune(commune: Commune, code_postal: str | None = None) -> str:
+    """« Château-Chinon (Ville) 58120 – Nièvre » : le nom, le code postal qui départage les
+    homonymes, le département. Sans code postal donné, le premier de la commune
+    (préchargé par `avec_relations`)."""
+    if code_postal is None:
+        code_postal = next((c.code for c in commune.codes_postaux.all()), "")
+    return " – ".join(filter(None, [valeur_commune(commune, code_postal), commune.departement.nom]))
+
+
+def libelles_communes(communes: Iterable[Commune]) -> dict[str, tuple[str, str]]:
+    """(libellé, valeur à taper) de chaque commune, département déjà chargé ; leurs premiers
+    codes postaux lus en une requête."""
+    communes = list(communes)
+    premiers: dict[str, str] = {}
+    codes = CodePostal.objects.filter(commune__in=communes).order_by("-code")
+    for commune_id, code in codes.values_list("commune_id", "code"):
+        premiers[commune_id] = code  # le dernier lu est le plus petit
+    return {
+        c.pk: (
+            libelle_commune(c, premiers.get(c.pk, "")),
+            valeur_commune(c, premiers.get(c.pk, "")),
+        )
+        for c in communes
+    }
+
+
+def valeur_commune(commune: Commune, code_postal: str) -> str:
+    """« Nevers 58000 » : ce qu'une personne tape pour désigner cette seule commune."""
+    return " ".join(filter(None, [commune.nom, code_postal]))
 
 
 def avec_relations(communes: QuerySet[Commune]) -> QuerySet[Commune]:

@@ -3,6 +3,7 @@
 par la modération de son territoire (publié puis relu, ou retenu)."""
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -267,6 +268,9 @@ def test_un_gestionnaire_ajoute_un_lieu_et_une_commune_inconnue_est_refusee(clie
     reponse = client.post(url, base)
     assert reponse.status_code == 400
     assert "Aucune commune ne correspond à « Zzyzx-sur-Rien »" in reponse.content.decode()
+    reponse = client.post(url, {**base, "commune": "Chateau Chinnon"})
+    assert reponse.status_code == 400, "une commune devinée n'est pas écrite sans confirmation"
+    assert "Vouliez-vous dire « Château-Chinon (Ville) (58) »" in unescape(reponse.content.decode())
     assert client.post(url, {**base, "commune": "58300"}).status_code == 302
     assert Lieu.objects.filter(structure=structure, nom="Permanence").exists()
 

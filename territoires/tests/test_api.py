@@ -25,6 +25,7 @@ def test_la_recherche_renvoie_des_fiches_au_schema_stable(client):
             {
                 "code_insee": "58194",
                 "nom": "Nevers",
+                "libelle": "Nevers 58000 – Nièvre",
                 "codes_postaux": ["58000"],
                 "departement": {"code": "58", "nom": "Nièvre"},
                 "epci": {

@@ -4,8 +4,11 @@ import pytest
 
 from territoires.models import Commune
 from territoires.selectors import (
+    avec_relations,
+    choix_commune,
     commune_par_code,
     commune_saisie,
+    libelle_commune,
     noms_territoires,
     trouver_communes,
 )
@@ -30,7 +33,8 @@ def test_le_nom_est_trouve_quelles_que_soient_casse_accents_et_abreviations(sais
     assert _codes(saisie)[0] == "58264"
 
 
-def test_un_nom_exact_passe_avant_un_debut_de_nom_plus_peuple():
+def test_un_nom_exact_passe_avant_un_debut_de_nom_plus_peuple(settings):
+    settings.AUTONOMIE_TERRITOIRE = "national"
     communes = trouver_communes("mars")
 
     assert communes[0].nom == "Mars"
@@ -157,3 +161,77 @@ def test_un_nom_compose_abrege_trouve_la_commune():
     # Cosne-Cours-sur-Loire, que l'on dit « Cosne sur Loire ».
     assert _codes("Cosne sur Loire", limite=1) == ["58086"]
     assert _codes("cosne loire", limite=1) == ["58086"]
+
+
+@pytest.mark.parametrize(
+    ("saisie", "code"),
+    [
+        ("Chateau Chinnon", "58062"),
+        ("chato chinon", "58062"),
+        ("Nevrs", "58194"),
+        ("saint piere le moutier", "58264"),
+        ("Auxere", "89024"),
+    ],
+)
+def test_une_faute_de_frappe_trouve_la_commune_approchante(saisie, code):
+    assert _codes(saisie, limite=1) == [code]
+
+
+def test_une_commune_approchee_est_dite_approchee_avec_ses_voisines():
+    choix = choix_commune("Chateau Chinnon")
+
+    assert choix.retenue.code_insee == "58062"
+    assert choix.approchee
+    assert "58063" in [c.code_insee for c in choix.autres]  # Château-Chinon (Campagne)
+
+
+def test_un_nom_bien_orthographie_ne_coute_qu_une_requete(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert _codes("Nevers", limite=1) == ["58194"]
+
+
+def test_saint_pierre_tape_dans_la_nievre_est_une_commune_de_la_nievre():
+    choix = choix_commune("Saint-Pierre")
+
+    assert choix.retenue.departement_id == "58"
+    assert not choix.approchee
+    assert choix.autres, "les autres Saint-Pierre… de la Nièvre sont proposées"
+    assert all(c.departement_id == "58" for c in choix.autres)
+
+
+def test_saint_pierre_dans_un_deploiement_national_est_la_plus_peuplee_des_homonymes(settings):
+    settings.AUTONOMIE_TERRITOIRE = "national"
+    choix = choix_commune("Saint-Pierre")
+
+    assert choix.retenue.nom == "Saint-Pierre"
+    assert all(c.nom == "Saint-Pierre" for c in choix.autres)
+
+
+def test_un_nom_qui_ne_designe_qu_une_commune_n_est_pas_ambigu():
+    choix = choix_commune("Nevers")
+
+    assert choix.retenue.code_insee == "58194"
+    assert choix.autres == ()
+    assert not choix.approchee
+
+
+def test_une_saisie_sans_commune_ne_choisit_rien():
+    assert choix_commune("zzzzzzzz").retenue is None
+
+
+def test_le_libelle_donne_nom_code_postal_et_departement():
+    commune = avec_relations(Commune.objects.filter(pk="58062")).get()
+
+    assert libelle_commune(commune) == "Château-Chinon (Ville) 58120 – Nièvre"
+
+
+@pytest.mark.parametrize(
+    "saisie",
+    ["Château-Chinon (Ville) (58)", "Château-Chinon (Ville) 58120", "chateau chinon ville"],
+)
+def test_le_nom_affiche_d_une_commune_la_designe_seule(saisie):
+    choix = choix_commune(saisie)
+
+    assert choix.retenue.code_insee == "58062"
+    assert choix.autres == ()
+    assert not choix.approchee
