@@ -138,6 +138,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
             "plus_loin": [
                 (km, nombre, _url_recherche(form, rayon=f"{km:g}")) for km, nombre in page.plus_loin
             ],
+            "point_information": _point_sans_resultat(page),
         },
     )
 
@@ -366,6 +367,18 @@ def _pagination(form: RechercheForm, page: PageResultats) -> dict:
         "precedente": _url_page(form, page.page - 1) if 1 < page.page <= nb_pages else "",
         "suivante": _url_page(form, page.page + 1) if page.page < nb_pages else "",
     }
+
+
+def _point_sans_resultat(page: PageResultats) -> dict[str, Any] | None:
+    """Aucune réponse autour d'une commune : le point d'information qui la couvre (ou le
+    Département), qui saura orienter la personne plutôt que la laisser sans piste."""
+    if page.resultats or page.page > 1 or page.commune is None:
+        return None
+    point = point_information_pour(page.commune)
+    if point is None:
+        return None
+    url = url_service(point.service) if point.service else ""
+    return {"point": point, "url": url, "commune": page.commune}
 
 
 def _url_recherche(form: RechercheForm, **remplacements: str) -> str:

@@ -9,6 +9,7 @@ bases, ne fait que compter, mesurer les distances et trier peu de lignes : voir 
 import datetime as dt
 import math
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 
@@ -931,6 +932,7 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
     try:
         comprendre(critere, requete)
     except SaisieIncomprise as erreur:
+        _lieu_malgre_tout(critere, requete)
         message = " ".join([*requete.messages, str(erreur)])
         return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
     lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
@@ -959,6 +961,14 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         rayon_km=requete.rayon_km if requete.position else None,
         plus_loin=plus_loin(requete, total),
     )
+
+
+def _lieu_malgre_tout(critere: Critere, requete: Requete) -> None:
+    """Une saisie incomprise dit quand même la commune comprise : la page peut alors proposer
+    le point d'information qui la couvre."""
+    if requete.commune is None and critere.commune:
+        with suppress(SaisieIncomprise):
+            _comprendre_lieu(critere, requete)
 
 
 def _sans_public_du_texte(requete: Requete) -> bool:

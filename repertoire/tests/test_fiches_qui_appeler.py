@@ -7,6 +7,7 @@ import pytest
 
 from repertoire.models import Provenance, Structure, lien_fiche_finess
 from repertoire.points_information import point_information_pour
+from repertoire.recherche.index import indexer_services
 from repertoire.tests.factories import (
     BesoinFactory,
     ContactFactory,
@@ -128,3 +129,24 @@ def test_la_date_finess_est_une_mise_a_jour_de_la_source_et_la_fiche_mene_a_la_f
     assert "Vérifié le" not in page
     assert f'<a href="{lien_fiche_finess("580000768")}" rel="noopener">' in page
     assert "voir la fiche nationale FINESS n° 580000768" in page
+
+
+def test_une_recherche_sans_reponse_propose_le_point_d_information_de_la_commune(client, nevers):
+    proche = clic(NEVERS, "CLIC de Nevers", "03 86 00 00 01")
+    indexer_services()
+
+    page = client.get("/recherche/", {"q": "zzzz introuvable", "commune": "Nevers"})
+    texte = page.content.decode()
+
+    assert "Le point d'information qui couvre Nevers saura vous renseigner" in texte
+    assert f'<a href="{url_service(proche)}">CLIC de Nevers</a>' in texte
+    assert 'href="tel:0386000001"' in texte
+
+
+def test_une_recherche_avec_reponses_ne_renvoie_pas_ailleurs(client, nevers):
+    clic(NEVERS, "CLIC de Nevers", "03 86 00 00 01")
+    indexer_services()
+
+    page = client.get("/recherche/", {"q": "clic", "commune": "Nevers"}).content.decode()
+
+    assert "saura vous renseigner ou vous orienter" not in page
