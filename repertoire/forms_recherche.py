@@ -12,11 +12,12 @@ from repertoire.recherche import Critere
 from repertoire.recherche.moteur import RAYON_MAX_KM, RAYON_PAR_DEFAUT_KM
 from territoires.selectors import choix_commune, libelles_communes
 
-# Le vide est la distance par défaut du moteur, dite comme telle (pas « sans limite ») ; toute
+# Le vide est la distance par défaut du moteur, dite comme telle (pas « sans limite ») : 10 km,
+# élargis quand ils laissent moins de 5 réponses (`moteur._elargir_le_rayon_par_defaut`) ; toute
 # distance que l'API accepte (jusqu'à RAYON_MAX_KM), la page l'accepte aussi
 # (`_offrir_le_rayon_demande`).
 RAYONS = [
-    ("", f"{RAYON_PAR_DEFAUT_KM:g} km (par défaut)"),
+    ("", f"{RAYON_PAR_DEFAUT_KM:g} km, plus loin si peu de réponses (par défaut)"),
     *((f"{km}", f"{km} km") for km in (5, 10, 20, 30, 50, 100)),
     (f"{RAYON_MAX_KM:g}", f"{RAYON_MAX_KM:g} km (le plus loin)"),
 ]

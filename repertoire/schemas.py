@@ -504,7 +504,12 @@ class RechercheServices(ParametresPage):
     )
     lon: float | None = Field(None, ge=-180, le=180, description="longitude WGS84 (avec lat)")
     rayon_km: float | None = Field(
-        None, gt=0, le=200, description="distance maximale autour de la commune ou du point"
+        None,
+        gt=0,
+        le=200,
+        description="distance maximale autour de la commune ou du point ; sans elle, 10 km, "
+        "élargis à 20, 50, 100 ou 200 km quand 10 km donnent moins de 5 résultats "
+        "(`rayon_km` de la réponse dit le rayon appliqué, `message` le dit en mots)",
     )
     ouvert: bool = Field(False, description="seulement les services ouverts maintenant")
     tri: Literal["pertinence", "distance", "nom"] = "pertinence"
@@ -555,7 +560,8 @@ class PageRecherche(Schema):
         "est cherchée quand même, mais ses services y sont peut-être incomplets"
     )
     rayon_km: float | None = Field(
-        description="le rayon appliqué autour de la commune ou du point (10 km par défaut) ; "
+        description="le rayon appliqué autour de la commune ou du point (10 km par défaut, "
+        "élargi quand il donne moins de 5 résultats et qu'aucun rayon n'est demandé) ; "
         "null sans lieu"
     )
     plus_loin: list[PlusLoin] = Field(

@@ -135,6 +135,34 @@ MOTS_DES_PUBLICS = {
 }
 
 
+# Les mots d'une phrase qui ne nomment jamais un lieu, bien que des communes les portent
+# (« Mère », « Fille », « Grand », « Bus ») : la parenté et les mots courants d'une demande.
+MOTS_DE_PARENTE = frozenset(
+    {"mere", "pere", "maman", "papa", "fils", "fille", "femme", "mari", "epoux", "epouse"}
+    | {"frere", "soeur", "enfant", "parent", "grand", "conjoint", "voisin", "voisine", "ami"}
+    | {"amie", "oncle", "tante", "neveu", "niece", "bus", "car", "train", "ligne", "plan"}
+)
+
+
+class _MotsOrdinaires:
+    """Les mots d'une recherche qui ne disent pas un lieu : ceux des besoins, des publics et
+    de la parenté, au pluriel comme au singulier (voir `commune_dans_texte`)."""
+
+    def __contains__(self, mot: object) -> bool:
+        if not isinstance(mot, str):
+            return False
+        return mot in _mots_ordinaires() or _mot_simple(mot) in _mots_ordinaires()
+
+
+@cache
+def _mots_ordinaires() -> frozenset[str]:
+    des_besoins = {mot for terme, _ in _termes() for mot in terme.split()}
+    return frozenset(des_besoins | set(MOTS_DES_PUBLICS) | MOTS_DE_PARENTE)
+
+
+MOTS_ORDINAIRES = _MotsOrdinaires()
+
+
 def publics_du_texte(mots: Iterable[str]) -> dict[str, str]:
     """Les mots (déjà normalisés) qui désignent un public : {mot : slug du public}."""
     trouves = {}

@@ -1,7 +1,7 @@
 """Retrouver une commune à partir de ce qu'une personne tape : nom, code postal, code INSEE."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
@@ -202,7 +202,13 @@ def choix_commune(saisie: str) -> ChoixCommune:
     retenue, *suivantes = candidates
     approchee = getattr(retenue, "approchee", False)
     rang = _rang(retenue)
-    autres = tuple(c for c in suivantes if approchee or _rang(c) == rang)
+    # Un début de nom du territoire (« Saint-Malo » → Saint-Malo-en-Donziois, dans la Nièvre)
+    # est retenu, mais le nom exact d'ailleurs (Saint-Malo, 35) est proposé à côté.
+    autres = tuple(
+        c
+        for c in suivantes
+        if approchee or _rang(c) == rang or (retenue.nom_complete and not c.nom_complete)
+    )
     return ChoixCommune(retenue, autres[:AUTRES_MAX], approchee)
 
 
@@ -213,6 +219,114 @@ def _rang(commune: Commune) -> tuple[bool, bool]:
 def commune_saisie(saisie: str) -> Commune | None:
     """La commune la plus probable pour une saisie (voir `choix_commune`)."""
     return choix_commune(saisie).retenue
+
+
+# Une commune lue dans la phrase (« ehpad nevers », « aide à domicile à Saint-Malo ») : son nom
+# la termine, ou suit l'un de ces mots. Ailleurs dans la phrase, un nom de commune est trop
+# souvent un mot ordinaire (« Mère », « Fille », « Ligne » sont des communes).
+MOTS_AVANT_UN_LIEU = frozenset({"a", "au", "sur", "vers", "dans", "pres", "autour", "proche"})
+_JETON = re.compile(r"[^\s\-'’_./,;()]+")
+NOM_MOTS_MAX = 8  # « Saint-Pierre-de-Chartreuse… » : le plus long nom compte 8 mots
+
+
+@dataclass(frozen=True)
+class LieuDuTexte:
+    """La commune nommée dans une phrase, et la phrase sans elle (ni le mot qui l'annonçait)."""
+
+    commune: Commune
+    reste: str
+
+
+def commune_dans_texte(texte: str, mots_ordinaires: Container[str]) -> LieuDuTexte | None:
+    """La commune que nomme une phrase libre, par son nom ou son code postal, à la fin
+    (« ssiad rennes ») ou après « à », « sur », « près de »… (« aide à Nevers le soir »).
+
+    Comme pour le champ commune (`rechercher_communes`), le territoire servi passe d'abord :
+    un nom exact du territoire, puis un début de nom du territoire de deux mots au moins
+    (« chateau chinon » est Château-Chinon (Ville)), puis un nom exact d'ailleurs ; à rang
+    égal, le plus long nom, puis le plus proche de la fin. Un nom d'un seul mot qui est
+    aussi un mot de la recherche (`mots_ordinaires` : besoins, publics, parenté) n'est pas
+    lu comme un lieu : « ma mère » n'est pas Mère (Yvelines). Deux ou trois requêtes
+    indexées, quelle que soit la phrase."""
+    jetons = [(m.start(), m.end(), normaliser(m.group())) for m in _JETON.finditer(texte[:200])]
+    passages = _passages([j[2] for j in jetons], mots_ordinaires)
+    if not passages:
+        return None
+    trouve = _meilleure(passages)
+    if trouve is None:
+        return None
+    commune, (debut, fin, annonce) = trouve
+    coupe = jetons[debut - 1][0] if annonce else jetons[debut][0]
+    reste = f"{texte[:coupe]} {texte[jetons[fin - 1][1] :]}"
+    # Sans le nom, reste sa ponctuation orpheline : « (Ville) » laisse « ) ».
+    return LieuDuTexte(commune, " ".join(m for m in reste.split() if any(map(str.isalnum, m))))
+
+
+_Passage = tuple[int, int, bool]  # début, fin (exclue), annoncé par « à », « sur »…
+
+
+def _passages(mots: list[str], mots_ordinaires: Container[str]) -> dict[str, _Passage]:
+    """Les suites de mots qui peuvent nommer une commune → leur place, la plus longue et la
+    plus proche de la fin d'abord (un même nom garde sa première place)."""
+    passages: dict[str, _Passage] = {}
+    for longueur in range(min(NOM_MOTS_MAX, len(mots)), 0, -1):
+        for debut in range(len(mots) - longueur, -1, -1):
+            fin = debut + longueur
+            annonce = debut > 0 and mots[debut - 1] in MOTS_AVANT_UN_LIEU
+            nom = " ".join(mots[debut:fin])
+            seul = longueur == 1 and not CODE_INSEE.fullmatch(nom.upper())
+            if (fin < len(mots) and not annonce) or (
+                seul and (len(nom) < 3 or nom in mots_ordinaires or nom.isdigit())
+            ):
+                continue
+            passages.setdefault(nom, (debut, fin, annonce))
+    return passages
+
+
+def _meilleure(passages: dict[str, _Passage]) -> tuple[Commune, _Passage] | None:
+    """La commune du meilleur passage : rang (territoire, nom exact), longueur, place."""
+    codes = {nom: p for nom, p in passages.items() if CODE_INSEE.fullmatch(nom.upper())}
+    noms = {nom: p for nom, p in passages.items() if nom not in codes}
+    trouvees = [
+        (c, noms[c.nom_normalise], 0 if not c.hors_territoire else 2)
+        for c in _avec_hors_territoire(Commune.objects.filter(nom_normalise__in=list(noms)))
+    ]
+    for code, passage in codes.items():
+        if commune := _par_code_seul(code):
+            trouvees.append((commune, passage, 0 if not commune.hors_territoire else 2))
+    multiples = [nom for nom in noms if " " in nom]
+    if multiples and not any(rang == 0 for _, _, rang in trouvees):
+        trouvees += [(c, noms[nom], 1) for c, nom in _debuts_du_territoire(multiples)]
+
+    def cle(trouvee: tuple[Commune, _Passage, int]):
+        commune, (debut, fin, _), rang = trouvee
+        return (rang, debut - fin, -debut, -(commune.population or 0), commune.pk)
+
+    if not trouvees:
+        return None
+    commune, passage, _ = min(trouvees, key=cle)
+    return commune, passage
+
+
+def _debuts_du_territoire(noms: list[str]) -> list[tuple[Commune, str]]:
+    """Les communes du territoire dont le nom commence par l'un de ces noms d'au moins deux
+    mots (« chateau chinon » → « chateau chinon ville »), avec le nom qu'elles prolongent."""
+    debuts = Q()
+    for nom in noms:
+        debuts |= Q(nom_normalise__startswith=f"{nom} ")
+    communes = Commune.objects.filter(debuts)
+    if (servies := communes_du_deploiement()) is not None:
+        communes = communes.filter(servies)
+    return [
+        (c, next(n for n in noms if c.nom_normalise.startswith(f"{n} ")))
+        for c in communes.annotate(hors_territoire=Value(False))
+    ]
+
+
+def _par_code_seul(code: str) -> Commune | None:
+    """Un code postal ou INSEE tapé dans la phrase : la commune la plus probable du code."""
+    communes = _avec_hors_territoire(Commune.objects.filter(_par_code(code.upper())))
+    return communes.order_by("hors_territoire", "-population", "code_insee").first()
 
 
 def libelle_commune(commune: Commune, code_postal: str | None = None) -> str:

@@ -40,9 +40,14 @@ from repertoire.recherche.expression import (
     texte_indexe,
 )
 from repertoire.recherche.types import Critere, PageResultats, Resultat
-from repertoire.selectors import besoin_et_descendants, besoins_et_reste, publics_du_texte
+from repertoire.selectors import (
+    MOTS_ORDINAIRES,
+    besoin_et_descendants,
+    besoins_et_reste,
+    publics_du_texte,
+)
 from territoires.models import Commune
-from territoires.selectors import commune_saisie
+from territoires.selectors import LieuDuTexte, commune_dans_texte, commune_saisie
 
 RAYON_PAR_DEFAUT_KM = 10.0
 RAYON_MAX_KM = 200.0
@@ -105,8 +110,14 @@ class SaisieIncomprise(Exception):
 
 def comprendre(critere: Critere, requete: Requete) -> None:
     """Remplit la requête ; lève SaisieIncomprise quand rien ne peut correspondre."""
+    if lieu := _lieu_du_texte(critere):
+        critere = replace(critere, q=lieu.reste)
     _comprendre_texte(critere.q, requete)
-    _comprendre_lieu(critere, requete)
+    if lieu:
+        _placer(lieu.commune, critere.rayon_km, requete)
+        requete.messages.append(f"Lieu compris dans votre saisie : {lieu.commune}.")
+    else:
+        _comprendre_lieu(critere, requete)
     if critere.besoin:
         requete.besoins, requete.cles_besoins = _besoins(besoin_et_descendants(critere.besoin))
         if not requete.besoins:
@@ -118,7 +129,9 @@ def comprendre(critere: Critere, requete: Requete) -> None:
     elif requete.publics_du_texte:
         # « mon fils autiste » : le public lu filtre, comme le choix de la liste ; sans
         # réponse, la recherche est refaite sans lui (`rechercher`).
-        requete.publics, requete.cles_publics = _publics(*requete.publics_du_texte)
+        requete.publics, _ = _publics(*requete.publics_du_texte)
+        # « enfant sourd » : un enfant ET sourd ; sans réponse, l'un ou l'autre, puis aucun.
+        requete.cles_publics = et(*(_publics(slug)[1] for slug in requete.publics_du_texte))
         libelles = thesaurus_en_memoire.publics().par_slug
         noms = ", ".join(
             f"« {libelles[s].libelle} »" for s in requete.publics_du_texte if s in libelles
@@ -298,17 +311,37 @@ def _cles_familles(familles, membres, cle, cle_famille) -> Cles | None:
     )
 
 
+class _PasUnLieu:
+    """Les mots d'une phrase qui ne sont jamais lus comme une commune (« ma mère »)."""
+
+    def __contains__(self, mot: object) -> bool:
+        return mot in MOTS_VIDES or mot in MOTS_ORDINAIRES
+
+
+def _lieu_du_texte(critere: Critere) -> LieuDuTexte | None:
+    """« ehpad nevers », « aide à domicile à Saint-Malo » : sans commune ni position donnée,
+    la commune que nomme la phrase devient le lieu de la recherche, et quitte ses mots."""
+    if critere.commune.strip() or critere.lat is not None or critere.lon is not None:
+        return None
+    return commune_dans_texte(critere.q[:LONGUEUR_MAX], _PasUnLieu())
+
+
+def _placer(commune: Commune, rayon_km: float | None, requete: Requete) -> None:
+    requete.commune = commune
+    requete.position = (commune.latitude, commune.longitude)
+    requete.rayon_km = _rayon(rayon_km, requete)
+
+
 def _comprendre_lieu(critere: Critere, requete: Requete) -> None:
     saisie = critere.commune.strip()[:LONGUEUR_MAX]
     if saisie:
-        requete.commune = commune_saisie(saisie)
-        if requete.commune is None:
+        commune = commune_saisie(saisie)
+        if commune is None:
             raise SaisieIncomprise(f"Aucune commune ne correspond à « {saisie[:80]} ».")
-        requete.position = (requete.commune.latitude, requete.commune.longitude)
+        _placer(commune, critere.rayon_km, requete)
     elif critere.lat is not None or critere.lon is not None:
         requete.position = _position(critere.lat, critere.lon)
         requete.commune = commune_la_plus_proche(*requete.position)
-    if requete.position:
         requete.rayon_km = _rayon(critere.rayon_km, requete)
     elif critere.rayon_km is not None:
         requete.messages.append("Le rayon ne s'applique qu'autour d'une commune ou d'un point.")
@@ -936,7 +969,14 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         message = " ".join([*requete.messages, str(erreur)])
         return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
     lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
-    for relacher in (_un_mot_suffit, _sans_public_du_texte, _sans_les_mots):
+    if critere.rayon_km is None and _elargir_le_rayon_par_defaut(requete, total):
+        lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+    for relacher in (
+        _un_mot_suffit,
+        _un_des_publics_du_texte,
+        _sans_public_du_texte,
+        _sans_les_mots,
+    ):
         if total or not relacher(requete):
             continue
         lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
@@ -969,6 +1009,19 @@ def _lieu_malgre_tout(critere: Critere, requete: Requete) -> None:
     if requete.commune is None and critere.commune:
         with suppress(SaisieIncomprise):
             _comprendre_lieu(critere, requete)
+
+
+def _un_des_publics_du_texte(requete: Requete) -> bool:
+    """Sans réponse, des publics lus dans la saisie (« enfant sourd ») cessent d'être tous
+    exigés : un service pour l'un d'eux suffit."""
+    if len(requete.publics_du_texte) < 2 or requete.publics is None:
+        return False
+    requete.cles_publics = _publics(*requete.publics_du_texte)[1]
+    requete.messages.append(
+        "Aucun service n'est indiqué pour tous ces publics à la fois : voici ceux qui "
+        "répondent à l'un d'eux."
+    )
+    return True
 
 
 def _sans_public_du_texte(requete: Requete) -> bool:
@@ -1031,6 +1084,34 @@ def plus_loin(requete: Requete, total: int) -> list[tuple[float, int]]:
         if nombre >= PEU_DE_RESULTATS:
             break
     return comptes
+
+
+def _elargir_le_rayon_par_defaut(requete: Requete, total: int) -> bool:
+    """Le rayon que personne n'a choisi (10 km par défaut) s'élargit quand il laisse moins de
+    PEU_DE_RESULTATS réponses : au premier rayon de RAYONS_PLUS_LOIN qui en donne assez, ou
+    au plus grand qui en donne davantage. Près de Donzy, la maison de retraite la plus
+    proche est à 15 km : la personne qui n'a rien précisé la veut, pas une page vide. Un
+    rayon choisi est respecté (`plus_loin` propose alors d'élargir)."""
+    if not requete.position or total >= PEU_DE_RESULTATS:
+        return False
+    plan = planifier(requete)
+    meilleur = None
+    for km in RAYONS_PLUS_LOIN:
+        if km <= requete.rayon_km:
+            continue
+        nombre = _total_autour(plan, replace(requete, rayon_km=km))
+        if nombre > total:
+            meilleur = km
+        if nombre >= PEU_DE_RESULTATS:
+            break
+    if meilleur is None:
+        return False
+    requete.messages.append(
+        f"Peu de réponses à moins de {requete.rayon_km:g} km : la recherche a été élargie à "
+        f"{meilleur:g} km. Choisissez une distance pour la fixer."
+    )
+    requete.rayon_km = meilleur
+    return True
 
 
 def _services(ids: set[int]) -> dict[int, Service]:

@@ -16,9 +16,10 @@ from functools import cache
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
+from django.test import Client, override_settings
 from pyproj import Transformer
 
+from core.memoire import vider_memoires
 from echanges.demo import FICHES, FINESS, charger_fiches
 from echanges.finess import importer_finess
 from repertoire.models import Provenance, Service
@@ -169,9 +170,23 @@ def parametres(requete: Requete) -> dict[str, str | int | float]:
     return {"par_page": N_RAPPEL, **{k: v for k, v in valeurs.items() if v not in ("", None)}}
 
 
+# Le déploiement que simule le jeu : celui qui sert les deux départements dont il charge le
+# FINESS. « Saint-Malo » y est la ville d'Ille-et-Vilaine ; servi par la Nièvre seule, ce
+# serait Saint-Malo-en-Donziois (voir territoires.selectors.rechercher_communes).
+TERRITOIRE = "departement:" + ",".join(sorted(SOURCES_FINESS))
+
+
 def evaluer(requetes: list[Requete], client: Client | None = None) -> list[Evaluation]:
     """Passe chaque requête par l'API publique et la juge d'après les sources."""
-    client = client or Client()
+    with override_settings(AUTONOMIE_TERRITOIRE=TERRITOIRE):
+        vider_memoires()  # les noms des communes servies sont gardés en mémoire
+        try:
+            return _evaluer(requetes, client or Client())
+        finally:
+            vider_memoires()
+
+
+def _evaluer(requetes: list[Requete], client: Client) -> list[Evaluation]:
     cles, fiches = cles_des_services(), fiches_sources()
     evaluations = []
     for requete in requetes:

@@ -77,3 +77,66 @@ def test_quand_aucune_fiche_n_a_tous_les_mots_une_seule_suffit():
     resultat = page("bridge gymnastique")
     assert sorted(noms(resultat)) == ["Club de bridge", "Gym douce"]
     assert "au moins un" in resultat.message
+
+
+def test_une_commune_dite_dans_la_phrase_devient_le_lieu_de_la_recherche():
+    service(nom="EHPAD des Bords de Loire", description="Hébergement.", besoins=["ehpad"])
+    resultat = page("ehpad nevers", rayon_km=10)
+    assert noms(resultat) == ["EHPAD des Bords de Loire"]
+    assert resultat.commune.code_insee == "58194"
+    assert resultat.rayon_km == 10
+    assert "Lieu compris dans votre saisie : Nevers (58)." in resultat.message
+
+
+def test_la_commune_du_champ_l_emporte_sur_un_nom_dans_la_phrase():
+    resultat = page("ehpad nevers", commune="Decize")
+    assert resultat.commune.nom == "Decize"
+
+
+def _service_a(nom: str, lat: float, lon: float, besoins=("ehpad",)):
+    nouveau = ServiceFactory(nom=nom, description="Hébergement.")
+    nouveau.lieux.add(LieuFactory(structure=nouveau.structure, latitude=lat, longitude=lon))
+    nouveau.besoins.set(Besoin.objects.filter(slug__in=besoins))
+    return nouveau
+
+
+def test_le_rayon_par_defaut_s_elargit_quand_il_laisse_peu_de_reponses():
+    _service_a("EHPAD tout près", NEVERS[0], NEVERS[1])
+    _service_a("EHPAD à 15 km", NEVERS[0] + 0.135, NEVERS[1])
+    resultat = page("ehpad", commune="Nevers")
+    assert noms(resultat) == ["EHPAD tout près", "EHPAD à 15 km"]
+    # Moins de 5 réponses à 20, 50 ou 100 km : le plus grand rayon qui en donne davantage.
+    assert resultat.rayon_km == 200
+    assert "élargie à 200 km" in resultat.message
+
+
+def test_le_rayon_par_defaut_s_arrete_au_premier_qui_donne_assez_de_reponses():
+    for n in range(5):
+        _service_a(f"EHPAD {n}", NEVERS[0] + 0.135, NEVERS[1])
+    resultat = page("ehpad", commune="Nevers")
+    assert resultat.rayon_km == 20
+    assert resultat.total == 5
+
+
+def test_un_rayon_choisi_n_est_jamais_elargi_mais_la_page_dit_combien_plus_loin():
+    _service_a("EHPAD tout près", NEVERS[0], NEVERS[1])
+    _service_a("EHPAD à 15 km", NEVERS[0] + 0.135, NEVERS[1])
+    resultat = page("ehpad", commune="Nevers", rayon_km=10)
+    assert noms(resultat) == ["EHPAD tout près"]
+    assert resultat.rayon_km == 10
+    assert resultat.plus_loin[0] == (20.0, 2)
+
+
+def test_plusieurs_publics_dits_dans_la_phrase_sont_tous_exiges_d_abord():
+    service(
+        nom="SSEFIS", description="Accompagnement.", publics=["enfants-jeunes", "handicap-auditif"]
+    )
+    service(nom="IME", description="Accompagnement.", publics=["enfants-jeunes"])
+    assert noms(page("accompagnement enfant sourd")) == ["SSEFIS"]
+
+
+def test_sans_service_pour_tous_les_publics_de_la_phrase_un_seul_suffit():
+    service(nom="IME", description="Accompagnement.", publics=["enfants-jeunes"])
+    resultat = page("accompagnement enfant sourd")
+    assert noms(resultat) == ["IME"]
+    assert "l'un d'eux" in resultat.message

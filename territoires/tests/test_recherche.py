@@ -196,7 +196,10 @@ def test_saint_pierre_tape_dans_la_nievre_est_une_commune_de_la_nievre():
     assert choix.retenue.departement_id == "58"
     assert not choix.approchee
     assert choix.autres, "les autres Saint-Pierre… de la Nièvre sont proposées"
-    assert all(c.departement_id == "58" for c in choix.autres)
+    # Les débuts de nom de la Nièvre d'abord, puis les « Saint-Pierre » exacts d'ailleurs.
+    nievre = [c.departement_id == "58" for c in choix.autres]
+    assert nievre == sorted(nievre, reverse=True)
+    assert all(c.nom == "Saint-Pierre" for c in choix.autres if c.departement_id != "58")
 
 
 def test_saint_pierre_dans_un_deploiement_national_est_la_plus_peuplee_des_homonymes(settings):
