@@ -62,6 +62,7 @@ from core.imports import (
     RapportImport,
     par_lots,
 )
+from core.texte import sans_accents
 from echanges.models import ImportFiness
 from repertoire.ecriture import (
     Auteur,
@@ -82,7 +83,7 @@ from repertoire.models import (
     ZoneIntervention,
 )
 from repertoire.recherche.index import FicheAIndexer, Thesaurus, indexer_fiches, indexer_services
-from repertoire.referentiels import CATEGORIES_FINESS, CategorieFiness
+from repertoire.referentiels import CATEGORIES_FINESS, PUBLICS_DU_NOM_FINESS, CategorieFiness
 from territoires.models import Commune
 
 SOURCE = "finess"
@@ -787,6 +788,19 @@ _RELATIONS = {
 }
 
 
+_PUBLICS_DU_NOM = tuple((re.compile(motif), slug) for motif, slug in PUBLICS_DU_NOM_FINESS)
+
+
+def publics_du_nom_finess(categorie: CategorieFiness, nom: str) -> tuple[str, ...]:
+    """Les publics de la catégorie, et, pour un établissement qui sert les personnes
+    handicapées, ceux que dit son nom (« SSEFIS » : handicap auditif)."""
+    if "personnes-handicapees" not in categorie.publics:
+        return categorie.publics
+    majuscules = sans_accents(nom).upper()
+    dits = [slug for motif, slug in _PUBLICS_DU_NOM if motif.search(majuscules)]
+    return tuple(dict.fromkeys([*categorie.publics, *dits]))
+
+
 def _verifier_referentiels(
     fichier: str, categories: dict[str, CategorieFiness], existant: _Existant
 ) -> list[ErreurImport]:
@@ -1171,7 +1185,7 @@ class _Plan:
             accueil_a_domicile=categorie.accueil_a_domicile,
             modes_acces=list(categorie.modes_acces),
             besoins=[existant.besoins[slug] for slug in categorie.besoins],
-            publics=[existant.publics[slug] for slug in categorie.publics],
+            publics=[existant.publics[slug] for slug in publics_du_nom_finess(categorie, et.nom)],
             zones=[],  # FINESS ne dit pas de zone d'intervention (voir `retirer_zones_inventees`)
             points=[(existant.lieux[et.nofinesset], et.latitude, et.longitude)]
             if geolocalise
@@ -1347,7 +1361,7 @@ class _Plan:
             categorie = self.categories[et.categorie]
             voulus[existant.services[et.nofinesset][0]] = (
                 {existant.besoins[slug] for slug in categorie.besoins},
-                {existant.publics[slug] for slug in categorie.publics},
+                {existant.publics[slug] for slug in publics_du_nom_finess(categorie, et.nom)},
                 {et.telephone} if et.telephone else set(),
             )
         actuels: dict[int, tuple[set, set, set]] = {pk: (set(), set(), set()) for pk in voulus}
@@ -1418,7 +1432,10 @@ class _Plan:
             if service not in gardes["besoins"]:
                 besoins += [(service, existant.besoins[slug]) for slug in categorie.besoins]
             if service not in gardes["publics"]:
-                publics += [(service, existant.publics[slug]) for slug in categorie.publics]
+                publics += [
+                    (service, existant.publics[slug])
+                    for slug in publics_du_nom_finess(categorie, et.nom)
+                ]
             if et.telephone and service not in gardes["contacts"]:
                 contacts.append((service, LIBELLE_CONTACT, et.telephone))
         inserer(Service.lieux.through, ("service_id", "lieu_id"), lieux, sans_conflit=True)

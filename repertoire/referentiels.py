@@ -1232,3 +1232,19 @@ _CATEGORIES: tuple[CategorieFiness, ...] = (
     ),
 )
 CATEGORIES_FINESS: dict[str, CategorieFiness] = {c.code: c for c in _CATEGORIES}
+
+
+# Les publics précis qu'un établissement pour personnes handicapées dit dans son nom : FINESS
+# ne publie pas la clientèle dans son fichier de stock, mais « SSEFIS », « SAAAIS » ou « TSA »
+# dans le nom la disent (un SESSAD pour enfants sourds, aveugles, autistes). Lus en
+# majuscules sans accents ; seulement pour une catégorie qui sert déjà les personnes
+# handicapées (voir `publics_du_nom_finess`).
+PUBLICS_DU_NOM_FINESS: tuple[tuple[str, str], ...] = (
+    (r"\bSSEFI?S\b|\bSSEFS\b|\bSOURDS?\b|AUDITI|SURDI|\bLSF\b", "handicap-auditif"),
+    (r"\bSAAAI?S\b|VISUEL|AVEUGLE|MALVOYANT|NON[ -]?VOYANT|CECIT", "handicap-visuel"),
+    (r"AUTIS|\bTSA\b|\bTED\b", "autisme-tsa"),
+    (r"POLYHANDICAP", "polyhandicap"),
+    (r"\bIEM\b|MOTEUR|MOTRI", "handicap-moteur"),
+    (r"PSYCHIQUE", "handicap-psychique"),
+    (r"TRAUMATIS.{0,12}CRANI|CEREBRO.?LES", "handicap-cognitif"),
+)
