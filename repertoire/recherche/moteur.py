@@ -21,6 +21,7 @@ from repertoire.horaires import MINUIT, est_ferie
 from repertoire.models import ModeAcces, Service, ZoneIntervention
 from repertoire.recherche import geo, postgresql, sqlite
 from repertoire.recherche.expression import (
+    CLE_AIDE,
     CLE_PARTOUT,
     PREFIXE,
     Cles,
@@ -40,6 +41,7 @@ from repertoire.recherche.expression import (
     texte_indexe,
 )
 from repertoire.recherche.types import Critere, PageResultats, Resultat
+from repertoire.referentiels import DROITS, FAMILLE_DES_DROITS
 from repertoire.selectors import besoin_et_descendants, besoins_et_reste, publics_du_texte
 from territoires.models import Commune
 from territoires.selectors import commune_saisie
@@ -97,6 +99,8 @@ class Requete:
     commune: Commune | None = None
     ouvert_le: dt.datetime | None = None
     messages: list[str] = field(default_factory=list)
+    # Les aides (APA, ASH…) hors des résultats : la saisie n'en nomme aucune (`_aides_a_part`).
+    aides_a_part: bool = False
 
 
 class SaisieIncomprise(Exception):
@@ -127,6 +131,7 @@ def comprendre(critere: Critere, requete: Requete) -> None:
     requete.mode_accueil = _choix(critere.mode_accueil, MODES_ACCUEIL, "mode d'accueil", requete)
     requete.mode_acces = _choix(critere.mode_acces, ModeAcces.values, "mode d'accès", requete)
     requete.ouvert_le = critere.ouvert_le
+    requete.aides_a_part = _aides_a_part(requete)
 
 
 def _choix(valeur: str, permis, nom: str, requete: Requete) -> str:
@@ -603,6 +608,9 @@ def _dans_le_cercle(
     lat, lon = requete.position
     if expression is None and not requete.ouvert_le:
         sql, params = moteur_de_la_base().sql_proches(lat, lon, cercle)
+        if requete.aides_a_part:
+            sans_aides, params_aides = _sans_les_aides("t.service_id")
+            sql, params = f"SELECT * FROM ({sql}) AS t WHERE {sans_aides}", params + params_aides
         with connection.cursor() as cursor:
             if limite:
                 sql, params = f"{sql} LIMIT %s", [*params, limite]
@@ -785,6 +793,7 @@ def _selection(
     conditions, params = [where], list(params)
     for condition in (
         _filtre_ouvert(requete.ouvert_le) if requete.ouvert_le else None,
+        _sans_les_aides if requete.aides_a_part else None,
         en_plus,
     ):
         if condition:
@@ -940,6 +949,8 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         if total or not relacher(requete):
             continue
         lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+    from repertoire.recherche.aides import aides_pour_payer  # qui lit ce module
+
     services = _services({ligne.service_id for ligne in lignes})
     resultats = [
         Resultat(
@@ -960,6 +971,7 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         total_exact=total <= TOTAL_MAX,
         rayon_km=requete.rayon_km if requete.position else None,
         plus_loin=plus_loin(requete, total),
+        aides=aides_pour_payer(requete),
     )
 
 
@@ -1056,3 +1068,31 @@ def raisons(service: Service, ligne: Ligne, requete: Requete) -> list[str]:
     if requete.ouvert_le:
         phrases.append("ouvert à l'heure demandée")
     return phrases
+
+
+# --- Les aides à part -------------------------------------------------------------------------
+
+
+def _aides_a_part(requete: Requete) -> bool:
+    """Les aides (APA, ASH… : `referentiels.est_une_aide`) ne se classent pas parmi les
+    services qui aident, sauf quand la saisie (liste ou texte) nomme un droit (« apa »,
+    « aide sociale à l'hébergement ») ou la famille des droits (« allocation », « aide pour
+    payer ») : elles viennent alors à leur rang. Un droit atteint par la famille d'un autre
+    besoin (« Aider un proche » contient « Droits des aidants ») n'est pas nommé."""
+    par_pk = thesaurus_en_memoire.besoins().par_pk
+    for besoins in (requete.besoins or {}, requete.besoins_du_texte):
+        nommes = (par_pk[pk] for pk in besoins if pk in par_pk)
+        if any(
+            b.parent_id not in besoins and (b.slug in DROITS or b.slug == FAMILLE_DES_DROITS)
+            for b in nommes
+        ):
+            return False
+    return True
+
+
+def _sans_les_aides(ident: str) -> tuple[str, list]:
+    """La fiche `ident` n'est pas une aide : les aides sont peu nombreuses, la sous-requête
+    (sur la clé CLE_AIDE de l'index) n'est évaluée qu'une fois."""
+    aides = moteur_de_la_base().source(Cles((CLE_AIDE,)))
+    de, colonne, where, params = aides
+    return f"{ident} NOT IN (SELECT {colonne} FROM {de} WHERE {where})", list(params)
