@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from repertoire.referentiels import DROITS
+
 RAYON_TERRE_KM = 6371.0088  # rayon moyen (IUGG)
 K_PRECISION = 5
 K_NDCG = 10
@@ -27,6 +29,9 @@ class Fiche:
     besoins: frozenset[str] = frozenset()
     points: tuple[tuple[float, float], ...] = ()  # (latitude, longitude) WGS84
     zones: tuple[tuple[str, str], ...] = ()  # (type, code), seulement si la source en dit
+    # Une aide (APA, ASH…) d'après les besoins que déclare sa source et le thésaurus
+    # (`referentiels.est_une_aide`) : pas un service qui aide (issue 13, § 4).
+    aide: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,11 @@ class Regle:
     fiches: Mapping[str, int] = field(default_factory=dict)
 
     def note(self, fiche: Fiche) -> int:
+        """Une aide (APA à domicile, qui déclare le portage de repas qu'elle aide à payer)
+        ne répond qu'à une règle qui nomme un droit ou la fiche elle-même : l'issue 13 (§ 4)
+        la veut à part des services, jamais classée parmi eux."""
+        if fiche.aide and not (self.fiches.get(fiche.cle) or DROITS.keys() & self.besoins.keys()):
+            return 0
         notes = [
             self.categories.get(fiche.categorie, 0) if fiche.categorie else 0,
             self.fiches.get(fiche.cle, 0),
