@@ -47,6 +47,7 @@ def afficher(evaluations: list, requetes: list, bavard: bool) -> None:
     print(f"{m.requetes} requêtes, dont {m.avec_reponse} ont une réponse dans les données")
     print(f"P@5                         {m.p5:.3f}")
     print(f"rappel dans le rayon (@20)  {m.rappel:.3f}")
+    print(f"  des réponses exactes (note 2) {m.rappel_exact:.3f}")
     print(f"nDCG@10                     {m.ndcg:.3f}")
     print(f"zéro résultat (réponse existe) {m.zero_resultat:.1%}")
     print(

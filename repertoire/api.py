@@ -112,7 +112,9 @@ def services(request: HttpRequest, filtres: Query[FiltresServices]) -> QuerySet[
     summary="Rechercher des services",
     description="Les mêmes critères que la page de résultats du site : mots, besoin, public, "
     "mode d'accueil et d'accès, commune ou position, rayon, ouverture, tri. Chaque résultat "
-    "dit pourquoi il est là (`raisons`) et, autour d'un lieu, à quelle distance. Une saisie "
+    "dit pourquoi il est là (`raisons`) et, autour d'un lieu, à quelle distance. Les droits "
+    "et allocations (APA, PCH, ASH…) sont à part, dans `aides`, sauf quand on les nomme. Une "
+    "saisie "
     "bien formée mais sans correspondance (commune inconnue, besoin inexistant) donne une "
     "page vide et un `message` ; une saisie mal formée, une réponse 422.",
 )
@@ -123,7 +125,9 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         page=criteres.page,
         par_page=criteres.par_page,
     )
-    prefetch_related_objects([r.service for r in page.resultats], provenances_chargees())
+    prefetch_related_objects(
+        [r.service for r in (*page.resultats, *page.aides)], provenances_chargees()
+    )
     compter_recherche(  # veille des besoins, anonyme (repertoire/veille.py)
         besoin=criteres.besoin or "",
         texte=criteres.q or "",
@@ -144,6 +148,7 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         "rayon_km": page.rayon_km,
         "plus_loin": [{"rayon_km": km, "total": n} for km, n in page.plus_loin],
         "resultats": page.resultats,
+        "aides": page.aides,
     }
 
 

@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from repertoire.referentiels import DROITS
+
 RAYON_TERRE_KM = 6371.0088  # rayon moyen (IUGG)
 K_PRECISION = 5
 K_NDCG = 10
@@ -27,6 +29,9 @@ class Fiche:
     besoins: frozenset[str] = frozenset()
     points: tuple[tuple[float, float], ...] = ()  # (latitude, longitude) WGS84
     zones: tuple[tuple[str, str], ...] = ()  # (type, code), seulement si la source en dit
+    # Une aide (APA, ASH…) d'après les besoins que déclare sa source et le thésaurus
+    # (`referentiels.est_une_aide`) : pas un service qui aide (issue 13, § 4).
+    aide: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,11 @@ class Regle:
     fiches: Mapping[str, int] = field(default_factory=dict)
 
     def note(self, fiche: Fiche) -> int:
+        """Une aide (APA à domicile, qui déclare le portage de repas qu'elle aide à payer)
+        ne répond qu'à une règle qui nomme un droit ou la fiche elle-même : l'issue 13 (§ 4)
+        la veut à part des services, jamais classée parmi eux."""
+        if fiche.aide and not (self.fiches.get(fiche.cle) or DROITS.keys() & self.besoins.keys()):
+            return 0
         notes = [
             self.categories.get(fiche.categorie, 0) if fiche.categorie else 0,
             self.fiches.get(fiche.cle, 0),
@@ -151,6 +161,14 @@ class Evaluation:
         return rappel_a_n(self.resultats, self.notes, N_RAPPEL)
 
     @property
+    def rappel_exact(self) -> float | None:
+        """Le rappel des seules réponses exactes (note 2) : sans les catégories voisines
+        (l'EHPAD pour qui cherche une résidence autonomie), que la recherche propose à part
+        plutôt que de les mêler aux réponses."""
+        exactes = {cle: note for cle, note in self.notes.items() if note >= 2}
+        return rappel_a_n(self.resultats, exactes, N_RAPPEL)
+
+    @property
     def ndcg(self) -> float | None:
         return ndcg_a_k(self.resultats, self.notes, K_NDCG)
 
@@ -161,6 +179,7 @@ class Mesures:
     avec_reponse: int
     p5: float
     rappel: float
+    rappel_exact: float
     ndcg: float
     zero_resultat: float  # part des requêtes avec réponse qui ne rendent rien
     sans_reponse_mais_resultats: int  # requêtes sans réponse qui rendent pourtant des résultats
@@ -182,6 +201,7 @@ def mesurer(evaluations: Sequence[Evaluation]) -> Mesures:
         avec_reponse=len(avec_reponse),
         p5=_moyenne([e.p5 for e in avec_reponse]),
         rappel=_moyenne([e.rappel for e in avec_reponse]),
+        rappel_exact=_moyenne([e.rappel_exact for e in avec_reponse]),
         ndcg=_moyenne([e.ndcg for e in avec_reponse]),
         zero_resultat=_moyenne([float(not e.resultats) for e in avec_reponse]),
         sans_reponse_mais_resultats=sum(1 for e in sans_reponse if e.resultats),

@@ -7,6 +7,7 @@ Les slugs sont stables : ils servent d'identifiants en base, dans les URL et dan
 imports. Renommer un slug revient à supprimer l'entrée et à en créer une autre.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -21,6 +22,13 @@ class EntreeBesoin:
     # Besoins voisins qu'une recherche sur celui-ci doit aussi trouver (le répit mène à
     # l'accueil de jour), sans les ranger sous lui : un besoin n'a qu'un parent.
     voir_aussi: tuple[str, ...] = ()
+    # Un droit ou une allocation (APA, PCH, ASH…) : pas un service qui aide, une aide pour
+    # payer ou pour accéder. La recherche le montre à part (« Aides pour payer »), jamais
+    # parmi les services, sauf quand on le demande (voir `est_une_aide`).
+    droit: bool = False
+    # Les besoins dont ce droit aide à payer les services (l'APA, l'aide à domicile ou le
+    # portage de repas) : ce que montre « Aides pour payer » à qui cherche l'un d'eux.
+    aide_a_payer: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,13 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
             "placement",
             "hébergement pour adultes handicapés",
             "établissement pour adultes handicapés",
+            # Ce que disent les proches quand le domicile ne suffit plus.
+            "ne peut plus vivre seul",
+            "ne peut plus vivre seule",
+            "ne peut plus rester seul",
+            "ne peut plus rester seule",
+            "ne peut plus rester chez lui",
+            "ne peut plus rester chez elle",
         ),
         thematiques_di=(_DI_CHANGER_LOGEMENT,),
         enfants=(
@@ -353,13 +368,23 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                     "AJPA",
                     "dédommagement de l'aidant",
                 ),
+                droit=True,
             ),
         ),
     ),
     EntreeBesoin(
         slug="droits-et-demarches",
         libelle="Droits et démarches",
-        synonymes=("démarches", "droits", "allocation", "aide financière", "dossier"),
+        synonymes=(
+            "démarches",
+            "droits",
+            "allocation",
+            "aide financière",
+            "dossier",
+            "payer",
+            "financer",
+            "financement",
+        ),
         thematiques_di=(_DI_ACCES_DROITS, _DI_DEMARCHES),
         enfants=(
             EntreeBesoin(
@@ -382,12 +407,33 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                 libelle="APA (allocation personnalisée d'autonomie)",
                 synonymes=("APA", "allocation personnalisée d'autonomie", "GIR", "plan d'aide"),
                 thematiques_di=(_DI_ACCES_DROITS,),
+                droit=True,
+                aide_a_payer=(
+                    "aide-a-domicile",
+                    "portage-de-repas",
+                    "teleassistance",
+                    "adaptation-du-logement",
+                    "aides-techniques",
+                    "accueil-de-jour",
+                    "accueil-temporaire",
+                    "repit-aidants",
+                    "accueil-familial",
+                    "residence-autonomie",
+                    "ehpad",
+                ),
             ),
             EntreeBesoin(
                 slug="pch",
                 libelle="PCH (prestation de compensation du handicap)",
                 synonymes=("PCH", "prestation de compensation du handicap"),
                 thematiques_di=(_DI_ACCES_DROITS,),
+                droit=True,
+                aide_a_payer=(
+                    "aide-a-domicile",
+                    "aides-techniques",
+                    "adaptation-du-logement",
+                    "transport-adapte",
+                ),
             ),
             EntreeBesoin(
                 slug="aah",
@@ -398,6 +444,14 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                     "allocation adulte handicapé",
                 ),
                 thematiques_di=(_DI_ACCES_DROITS,),
+                droit=True,
+                aide_a_payer=(
+                    "mas",
+                    "fam-eam",
+                    "foyer-de-vie",
+                    "foyer-d-hebergement",
+                    "habitat-inclusif",
+                ),
             ),
             EntreeBesoin(
                 slug="carte-mobilite-inclusion",
@@ -411,6 +465,11 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                     "macaron",
                 ),
                 thematiques_di=(_DI_ACCES_DROITS,),
+                droit=True,
+                aide_a_payer=(
+                    "transport-adapte",
+                    "accompagnement-deplacements",
+                ),
             ),
             EntreeBesoin(
                 slug="aide-sociale-hebergement",
@@ -422,6 +481,16 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                     "aide au logement en EHPAD",
                 ),
                 thematiques_di=(_DI_ACCES_DROITS,),
+                droit=True,
+                aide_a_payer=(
+                    "ehpad",
+                    "residence-autonomie",
+                    "accueil-familial",
+                    "accueil-temporaire",
+                    "foyer-de-vie",
+                    "foyer-d-hebergement",
+                    "fam-eam",
+                ),
             ),
             EntreeBesoin(
                 slug="protection-juridique",
@@ -526,6 +595,16 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                 libelle="AEEH (allocation d'éducation de l'enfant handicapé)",
                 synonymes=("AEEH", "allocation d'éducation de l'enfant handicapé"),
                 thematiques_di=(_DI_ACCES_DROITS,),
+                droit=True,
+                aide_a_payer=(
+                    "ime",
+                    "sessad",
+                    "camsp",
+                    "cmpp",
+                    "aides-techniques",
+                    "adaptation-du-logement",
+                    "loisirs-adaptes",
+                ),
             ),
         ),
     ),
@@ -555,6 +634,7 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
                     "travailleur handicapé",
                 ),
                 thematiques_di=(_DI_ACCES_DROITS,),
+                droit=True,
             ),
             EntreeBesoin(
                 slug="cap-emploi",
@@ -723,7 +803,16 @@ THESAURUS: tuple[EntreeBesoin, ...] = (
     EntreeBesoin(
         slug="information-et-orientation",
         libelle="S'informer, être orienté",
-        synonymes=("information", "renseignement", "orientation", "à qui s'adresser"),
+        synonymes=(
+            "information",
+            "renseignement",
+            "orientation",
+            "à qui s'adresser",
+            "à qui m'adresser",
+            "à qui demander",
+            "qui contacter",
+            "qui appeler",
+        ),
         thematiques_di=(_DI_ACCES_DROITS,),
         enfants=(
             EntreeBesoin(
@@ -1248,3 +1337,39 @@ PUBLICS_DU_NOM_FINESS: tuple[tuple[str, str], ...] = (
     (r"PSYCHIQUE", "handicap-psychique"),
     (r"TRAUMATIS.{0,12}CRANI|CEREBRO.?LES", "handicap-cognitif"),
 )
+
+# --- Droits et allocations : à part des services ---------------------------------------------
+
+# Choisir cette famille (ou ses mots : « droits », « allocation », « payer »),
+# c'est demander les droits eux-mêmes : ils se classent alors parmi les résultats.
+FAMILLE_DES_DROITS = "droits-et-demarches"
+
+
+def _tous(entrees: tuple[EntreeBesoin, ...]):
+    for entree in entrees:
+        yield entree
+        yield from _tous(entree.enfants)
+
+
+# slug du droit → besoins dont il aide à payer les services.
+DROITS: dict[str, tuple[str, ...]] = {e.slug: e.aide_a_payer for e in _tous(THESAURUS) if e.droit}
+
+
+def est_une_aide(besoins: Iterable[str]) -> bool:
+    """Une fiche est une aide (un droit, une allocation), pas un service qui aide, quand ses
+    besoins sont des droits et, au plus, des besoins que ces droits aident à payer : « APA à
+    domicile » (APA, aide à domicile, portage de repas) en est une ; l'accueil de la MDPH
+    (MDPH, AAH, PCH), où l'on est reçu et aidé, n'en est pas une."""
+    besoins = set(besoins)
+    droits = besoins & DROITS.keys()
+    payes = {besoin for droit in droits for besoin in DROITS[droit]}
+    return bool(droits) and besoins - droits <= payes
+
+
+def besoins_payes(besoins: Iterable[str]) -> set[str]:
+    """Les besoins qu'une aide aide à payer : ceux que sa fiche déclare à côté de ses droits
+    (l'ASH du Département : EHPAD et résidence autonomie), sinon ceux du thésaurus pour ses
+    droits (une fiche « PCH » seule : aide à domicile, aides techniques…)."""
+    besoins = set(besoins)
+    droits = besoins & DROITS.keys()
+    return (besoins - droits) or {besoin for droit in droits for besoin in DROITS[droit]}

@@ -570,3 +570,10 @@ class PageRecherche(Schema):
         "en donne assez"
     )
     resultats: list[ResultatRecherche]
+    aides: list[ResultatRecherche] = Field(
+        description="« Aides pour payer » : les droits et allocations (APA, PCH, ASH…) qui "
+        "aident à payer les services cherchés et s'appliquent au lieu cherché (4 au plus), à "
+        "part des résultats, où ils ne figurent pas ; vide quand la saisie ne dit aucun "
+        "besoin, ou quand elle nomme un droit (« apa », « allocation ») : les droits sont "
+        "alors parmi les résultats"
+    )

@@ -132,6 +132,13 @@ MOTS_DES_PUBLICS = {
     "bebe": "enfants-jeunes",
     "adolescent": "enfants-jeunes",
     "ado": "enfants-jeunes",
+    "handicap": "personnes-handicapees",
+    "handicape": "personnes-handicapees",
+    "handicapee": "personnes-handicapees",
+    "adulte": "adultes",
+    "age": "personnes-agees",
+    "agee": "personnes-agees",
+    "senior": "personnes-agees",
 }
 
 

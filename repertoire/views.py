@@ -139,6 +139,7 @@ def recherche(request: HttpRequest) -> HttpResponse:
                 (km, nombre, _url_recherche(form, rayon=f"{km:g}")) for km, nombre in page.plus_loin
             ],
             "point_information": _point_sans_resultat(page),
+            "aides": [_aide(aide) for aide in page.aides],
         },
     )
 
@@ -328,6 +329,23 @@ def _resultat(resultat, maintenant: dt.datetime) -> dict:
         "adresse": _adresse(_premier_lieu(service)),
         "ouvert": _est_ouvert(service, maintenant),
     }
+
+
+def _aide(resultat) -> dict:
+    """Une aide pour payer (APA, ASH…) : ni adresse ni horaires d'ouverture, qui ne disent
+    rien d'un droit ; son résumé en mots simples, qui la gère et pourquoi elle est là."""
+    service = resultat.service
+    return {
+        "service": service,
+        "url": url_service(service),
+        "resume": service.resume_falc or _premiere_phrase(service.description),
+        "raisons": resultat.raisons,
+    }
+
+
+def _premiere_phrase(texte: str) -> str:
+    phrase = re.split(r"(?<=[.!?])\s", texte.strip(), maxsplit=1)[0]
+    return phrase if len(phrase) <= 300 else phrase[:299].rstrip() + "…"
 
 
 def _points_carte(page: PageResultats) -> list[dict]:

@@ -111,6 +111,14 @@ def cle_zone(type_: str, code: str) -> str:
 
 CLE_PARTOUT = f"{PREFIXE}partout"  # à distance et sans zone : joignable de partout
 
+# Une aide (droit, allocation : `referentiels.est_une_aide`), à part des services.
+CLE_AIDE = f"{PREFIXE}droit"
+
+
+def cle_aide_pour(pk: int) -> str:
+    """Portée par une aide qui aide à payer les services du besoin `pk`."""
+    return f"{PREFIXE}dp{pk}"
+
 
 def _maille(niveau: int, lat: float, lon: float) -> tuple[int, int]:
     cote = MAILLES[niveau]

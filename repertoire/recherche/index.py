@@ -29,7 +29,7 @@ from repertoire.models import (
 )
 from repertoire.recherche import expression
 from repertoire.recherche.moteur import moteur_de_la_base
-from repertoire.referentiels import CATEGORIES_FINESS
+from repertoire.referentiels import CATEGORIES_FINESS, besoins_payes, est_une_aide
 
 TAILLE_LOT = 2000
 MODES = ("sur_place", "a_domicile", "a_distance")
@@ -69,6 +69,7 @@ class Thesaurus:
     racines: dict[type, dict[int, int]]
     # Texte et clés que partagent les services d'une même catégorie, calculés une fois.
     communs: dict[tuple, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    slugs_besoins: dict[int, str] = field(default_factory=dict)  # pk → slug, pour les aides
 
     @classmethod
     def charger(cls) -> "Thesaurus":
@@ -89,6 +90,7 @@ class Thesaurus:
                 }
                 for modele in modeles
             },
+            slugs_besoins=dict(Besoin.objects.values_list("pk", "slug")),
         )
 
 
@@ -211,8 +213,10 @@ def _ligne(fiche: FicheAIndexer, thesaurus: Thesaurus) -> tuple[int, str, str, s
     }
     return (
         fiche.service_id,
-        expression.texte_indexe(f"{fiche.nom} {fiche.structure_nom}")[:320],
-        texte,
+        expression.texte_indexe(fiche.nom)[:320],
+        # Le nom de la structure pèse comme le texte, moins que le nom du service : « portage
+        # de repas » ne classe pas un EHPAD d'un CCAS nommé pour son portage parmi les noms.
+        f"{texte} {expression.texte_indexe(fiche.structure_nom)}".strip(),
         " ".join(sorted(cles)),
         partout,
     )
@@ -239,6 +243,7 @@ def _texte_et_cles(
         *(expression.cle_famille_public(racines[Public][p]) for p in publics),
         *(expression.cle_acces(mode) for mode in modes_acces),
         *(expression.cle_mode(m) for m, oui in zip(MODES, modes, strict=True) if oui),
+        *_cles_aide(besoins, thesaurus),
     }
     texte = [
         _TYPOLOGIES.get(typologie, ""),
@@ -249,6 +254,18 @@ def _texte_et_cles(
         resume_falc,
     ]
     return expression.texte_indexe(" ".join(filter(None, texte))), frozenset(cles)
+
+
+def _cles_aide(besoins: tuple[int, ...], thesaurus: Thesaurus) -> set[str]:
+    """Une aide (APA, ASH… : `referentiels.est_une_aide`) porte la clé qui la met à part des
+    services, et une clé par besoin dont elle aide à payer les services : ce que cherche le
+    bloc « Aides pour payer »."""
+    slugs = {thesaurus.slugs_besoins[b] for b in besoins if b in thesaurus.slugs_besoins}
+    if not est_une_aide(slugs):
+        return set()
+    pks = {slug: pk for pk, slug in thesaurus.slugs_besoins.items()}
+    payes = (pks[slug] for slug in besoins_payes(slugs) if slug in pks)
+    return {expression.CLE_AIDE, *(expression.cle_aide_pour(pk) for pk in payes)}
 
 
 def _lire(ids: list[int], *, plage: bool = False) -> list[FicheAIndexer]:

@@ -21,6 +21,7 @@ from repertoire.horaires import MINUIT, est_ferie
 from repertoire.models import ModeAcces, Service, ZoneIntervention
 from repertoire.recherche import geo, postgresql, sqlite
 from repertoire.recherche.expression import (
+    CLE_AIDE,
     CLE_PARTOUT,
     PREFIXE,
     Cles,
@@ -40,6 +41,7 @@ from repertoire.recherche.expression import (
     texte_indexe,
 )
 from repertoire.recherche.types import Critere, PageResultats, Resultat
+from repertoire.referentiels import DROITS, FAMILLE_DES_DROITS
 from repertoire.selectors import (
     MOTS_ORDINAIRES,
     besoin_et_descendants,
@@ -89,6 +91,7 @@ class Requete:
     termes: list[list[str]] = field(default_factory=list)  # les mêmes, tels que l'index les cherche
     besoins_du_texte: dict[int, str] = field(default_factory=dict)  # pk → libellé
     publics_du_texte: list[str] = field(default_factory=list)  # slugs lus dans la saisie
+    mots_des_publics: list[str] = field(default_factory=list)  # les mots qui les disaient
     besoins: dict[int, str] | None = None
     publics: list[int] | None = None
     # Les mêmes en clés de l'index (`_cles_familles`) : None, pas de filtre.
@@ -102,6 +105,8 @@ class Requete:
     commune: Commune | None = None
     ouvert_le: dt.datetime | None = None
     messages: list[str] = field(default_factory=list)
+    # Les aides (APA, ASH…) hors des résultats : la saisie n'en nomme aucune (`_aides_a_part`).
+    aides_a_part: bool = False
 
 
 class SaisieIncomprise(Exception):
@@ -140,6 +145,7 @@ def comprendre(critere: Critere, requete: Requete) -> None:
     requete.mode_accueil = _choix(critere.mode_accueil, MODES_ACCUEIL, "mode d'accueil", requete)
     requete.mode_acces = _choix(critere.mode_acces, ModeAcces.values, "mode d'accès", requete)
     requete.ouvert_le = critere.ouvert_le
+    requete.aides_a_part = _aides_a_part(requete)
 
 
 def _choix(valeur: str, permis, nom: str, requete: Requete) -> str:
@@ -182,6 +188,7 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     # Un mot qui dit un public (« autiste », « sourde ») le désigne : il n'est plus exigé.
     publics = publics_du_texte(mots)
     requete.publics_du_texte = list(dict.fromkeys(publics.values()))
+    requete.mots_des_publics = list(publics)
     mots = [mot for mot in mots if mot not in publics]
     gardes = _corriger(mots, requete, set(mots) - set(mots_de(reste)))
     requete.texte_lu = _texte_lu(texte, gardes)
@@ -636,6 +643,9 @@ def _dans_le_cercle(
     lat, lon = requete.position
     if expression is None and not requete.ouvert_le:
         sql, params = moteur_de_la_base().sql_proches(lat, lon, cercle)
+        if requete.aides_a_part:
+            sans_aides, params_aides = _sans_les_aides("t.service_id")
+            sql, params = f"SELECT * FROM ({sql}) AS t WHERE {sans_aides}", params + params_aides
         with connection.cursor() as cursor:
             if limite:
                 sql, params = f"{sql} LIMIT %s", [*params, limite]
@@ -818,6 +828,7 @@ def _selection(
     conditions, params = [where], list(params)
     for condition in (
         _filtre_ouvert(requete.ouvert_le) if requete.ouvert_le else None,
+        _sans_les_aides if requete.aides_a_part else None,
         en_plus,
     ):
         if condition:
@@ -980,6 +991,8 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         if total or not relacher(requete):
             continue
         lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+    from repertoire.recherche.aides import aides_pour_payer  # qui lit ce module
+
     services = _services({ligne.service_id for ligne in lignes})
     resultats = [
         Resultat(
@@ -1000,6 +1013,7 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         total_exact=total <= TOTAL_MAX,
         rayon_km=requete.rayon_km if requete.position else None,
         plus_loin=plus_loin(requete, total),
+        aides=aides_pour_payer(requete),
     )
 
 
@@ -1029,6 +1043,15 @@ def _sans_public_du_texte(requete: Requete) -> bool:
     if not requete.publics_du_texte or requete.publics is None:
         return False
     requete.publics = requete.cles_publics = None
+    if not requete.termes and not requete.besoins_du_texte:
+        # Le public était toute la saisie (« handicapés ») : ses mots redeviennent des mots
+        # cherchés dans les fiches, plutôt que de rendre tout le répertoire.
+        _corriger(requete.mots_des_publics, requete, set())
+        requete.texte_lu = " ".join(requete.mots_des_publics)
+        requete.messages.append(
+            "Aucun service n'est indiqué pour ce public : voici ceux qui en parlent."
+        )
+        return True
     requete.messages.append(
         "Aucun service n'est indiqué pour ce public précis : voici ceux qui répondent au reste."
     )
@@ -1137,3 +1160,31 @@ def raisons(service: Service, ligne: Ligne, requete: Requete) -> list[str]:
     if requete.ouvert_le:
         phrases.append("ouvert à l'heure demandée")
     return phrases
+
+
+# --- Les aides à part -------------------------------------------------------------------------
+
+
+def _aides_a_part(requete: Requete) -> bool:
+    """Les aides (APA, ASH… : `referentiels.est_une_aide`) ne se classent pas parmi les
+    services qui aident, sauf quand la saisie (liste ou texte) nomme un droit (« apa »,
+    « aide sociale à l'hébergement ») ou la famille des droits (« allocation », « aide pour
+    payer ») : elles viennent alors à leur rang. Un droit atteint par la famille d'un autre
+    besoin (« Aider un proche » contient « Droits des aidants ») n'est pas nommé."""
+    par_pk = thesaurus_en_memoire.besoins().par_pk
+    for besoins in (requete.besoins or {}, requete.besoins_du_texte):
+        nommes = (par_pk[pk] for pk in besoins if pk in par_pk)
+        if any(
+            b.parent_id not in besoins and (b.slug in DROITS or b.slug == FAMILLE_DES_DROITS)
+            for b in nommes
+        ):
+            return False
+    return True
+
+
+def _sans_les_aides(ident: str) -> tuple[str, list]:
+    """La fiche `ident` n'est pas une aide : les aides sont peu nombreuses, la sous-requête
+    (sur la clé CLE_AIDE de l'index) n'est évaluée qu'une fois."""
+    aides = moteur_de_la_base().source(Cles((CLE_AIDE,)))
+    de, colonne, where, params = aides
+    return f"{ident} NOT IN (SELECT {colonne} FROM {de} WHERE {where})", list(params)

@@ -43,3 +43,6 @@ class PageResultats:
     # Peu de résultats autour d'un lieu : combien il y en aurait dans des rayons plus larges,
     # [(km, nombre)], du plus proche au plus loin.
     plus_loin: list[tuple[float, int]] = field(default_factory=list)
+    # Les aides (APA, PCH, ASH…) qui aident à payer les services cherchés, près du lieu :
+    # montrées à part, jamais parmi les résultats (repertoire/recherche/aides.py).
+    aides: list[Resultat] = field(default_factory=list)

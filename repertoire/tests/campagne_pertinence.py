@@ -33,6 +33,7 @@ from repertoire.pertinence import (
     jugements,
 )
 from repertoire.recherche.index import indexer_services
+from repertoire.referentiels import est_une_aide
 from repertoire.services import synchroniser_referentiels
 from territoires.models import Commune
 from territoires.services import charger_communes
@@ -85,6 +86,7 @@ def fiches_demo(chemin: Path) -> Iterator[Fiche]:
                 besoins=frozenset(service.get("besoins", [])),
                 points=tuple(lieux[i] for i in service.get("lieux", [])),
                 zones=tuple((z["type"], z["code"]) for z in service.get("zones", [])),
+                aide=est_une_aide(service.get("besoins", [])),
             )
 
 
