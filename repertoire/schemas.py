@@ -541,6 +541,15 @@ class PlusLoin(Schema):
     total: int = Field(description="nombre de résultats dans ce rayon")
 
 
+class BesoinVoisinSchema(Schema):
+    slug: str = Field(description="slug du besoin voisin, à passer en `besoin`")
+    libelle: str
+    total: int = Field(
+        description="nombre de résultats d'une recherche sur ce besoin, mêmes lieu, rayon, "
+        "public et filtres, sans les mots-clés"
+    )
+
+
 class PageRecherche(Schema):
     total: int = Field(description="nombre de résultats, toutes pages confondues")
     total_exact: bool = Field(
@@ -562,5 +571,10 @@ class PageRecherche(Schema):
         description="moins de 5 résultats autour d'un lieu : combien les mêmes critères en "
         "donneraient dans des rayons plus larges (20, 50, 100, 200 km), jusqu'au premier qui "
         "en donne assez"
+    )
+    besoins_voisins: list[BesoinVoisinSchema] = Field(
+        description="aucun résultat pour un besoin (choisi ou compris dans les mots) autour "
+        "d'un lieu : les besoins voisins (associés par le thésaurus, de la même famille, puis "
+        "la famille entière) qui ont des résultats au même endroit ; vide sinon"
     )
     resultats: list[ResultatRecherche]

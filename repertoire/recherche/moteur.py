@@ -39,8 +39,13 @@ from repertoire.recherche.expression import (
     ou,
     texte_indexe,
 )
-from repertoire.recherche.types import Critere, PageResultats, Resultat
-from repertoire.selectors import besoin_et_descendants, besoins_et_reste, publics_du_texte
+from repertoire.recherche.types import BesoinVoisin, Critere, PageResultats, Resultat
+from repertoire.selectors import (
+    besoin_et_descendants,
+    besoins_et_reste,
+    besoins_proches,
+    publics_du_texte,
+)
 from territoires.models import Commune
 from territoires.selectors import commune_saisie
 
@@ -83,6 +88,7 @@ class Requete:
     texte_explique: bool = False
     termes: list[list[str]] = field(default_factory=list)  # les mêmes, tels que l'index les cherche
     besoins_du_texte: dict[int, str] = field(default_factory=dict)  # pk → libellé
+    besoins_nommes: list[str] = field(default_factory=list)  # slugs que la saisie nomme
     publics_du_texte: list[str] = field(default_factory=list)  # slugs lus dans la saisie
     besoins: dict[int, str] | None = None
     publics: list[int] | None = None
@@ -175,8 +181,9 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     slugs_corriges, reste = besoins_et_reste(
         " ".join(gardes.get(mot, mot) for mot in texte_indexe(reste).split())
     )
+    requete.besoins_nommes = list(dict.fromkeys(slugs + slugs_corriges))
     requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
-        slug for trouve in slugs + slugs_corriges for slug in besoin_et_descendants(trouve)
+        slug for trouve in requete.besoins_nommes for slug in besoin_et_descendants(trouve)
     )
     restants = [mot for mot in mots_de(reste) if mot not in publics]
     requete.texte_explique = bool(requete.besoins_du_texte) and not restants
@@ -475,15 +482,17 @@ class Ligne:
     joignable_partout: bool
 
 
-def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[list[Ligne], int]:
-    """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1 quand il le dépasse).
+def executer(
+    plan: Plan, requete: Requete, *, tri: str, page: int, par_page: int
+) -> tuple[list[Ligne], int]:
+    """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1 quand il le dépasse), selon
+    le plan de la requête (`planifier`).
 
     Sans lieu, les seaux se lisent dans l'ordre des identifiants jusqu'à remplir la page.
     Autour d'un lieu, quand le filtre et le lieu seuls, ou à défaut les candidats, comptent
     moins de LIMITE_DENSE fiches, elles sont lues une fois (`_tout_le_rayon`) ; sinon chaque
     seau donne ses plus proches par cercles croissants, et le total se compte sans tout lire.
     """
-    plan = planifier(requete)
     decalage = (page - 1) * par_page
     voulus = decalage + par_page
     if tri == "nom":
@@ -934,12 +943,22 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
     except SaisieIncomprise as erreur:
         _lieu_malgre_tout(critere, requete)
         message = " ".join([*requete.messages, str(erreur)])
-        return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
-    lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+        return PageResultats(
+            [],
+            0,
+            page,
+            par_page,
+            commune=requete.commune,
+            message=message,
+            **compris(critere, requete),
+        )
+    plan = planifier(requete)
+    lignes, total = executer(plan, requete, tri=critere.tri, page=page, par_page=par_page)
     for relacher in (_un_mot_suffit, _sans_public_du_texte, _sans_les_mots):
         if total or not relacher(requete):
             continue
-        lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+        plan = planifier(requete)
+        lignes, total = executer(plan, requete, tri=critere.tri, page=page, par_page=par_page)
     services = _services({ligne.service_id for ligne in lignes})
     resultats = [
         Resultat(
@@ -959,7 +978,9 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         message=" ".join(requete.messages),
         total_exact=total <= TOTAL_MAX,
         rayon_km=requete.rayon_km if requete.position else None,
-        plus_loin=plus_loin(requete, total),
+        plus_loin=plus_loin(plan, requete, total),
+        **compris(critere, requete),
+        besoins_voisins=besoins_voisins(critere, requete) if not total else [],
     )
 
 
@@ -1013,14 +1034,14 @@ PEU_DE_RESULTATS = 5
 RAYONS_PLUS_LOIN = (20.0, 50.0, 100.0, RAYON_MAX_KM)
 
 
-def plus_loin(requete: Requete, total: int) -> list[tuple[float, int]]:
+def plus_loin(plan: Plan, requete: Requete, total: int) -> list[tuple[float, int]]:
     """Quand il y a moins de PEU_DE_RESULTATS réponses autour d'un lieu : combien il y en
     aurait à 20, 50, 100 puis 200 km (les mêmes critères, le même décompte exact que le
     total), jusqu'au premier rayon qui en donne assez. Une page et l'API le disent, pour
-    proposer d'élargir plutôt que de laisser sans réponse."""
+    proposer d'élargir plutôt que de laisser sans réponse. `plan` : celui de la requête,
+    fait par `rechercher` ; son filtre et ses candidats ne dépendent pas du rayon."""
     if not requete.position or total >= PEU_DE_RESULTATS:
         return []
-    plan = planifier(requete)
     comptes = []
     for km in RAYONS_PLUS_LOIN:
         if km <= requete.rayon_km:
@@ -1056,3 +1077,73 @@ def raisons(service: Service, ligne: Ligne, requete: Requete) -> list[str]:
     if requete.ouvert_le:
         phrases.append("ouvert à l'heure demandée")
     return phrases
+
+
+# --- Ce qui a été compris, et les besoins voisins (issue 13, § 3 et § 10) -------------------
+
+
+def compris(critere: Critere, requete: Requete) -> dict[str, str]:
+    """Le besoin et le public que la recherche a compris, en slugs du thésaurus : choisis dans
+    la liste, sinon nommés par le texte (« mon père perd la mémoire » → troubles cognitifs)."""
+    besoins, publics = thesaurus_en_memoire.besoins(), thesaurus_en_memoire.publics()
+    besoin = critere.besoin if critere.besoin in besoins.par_slug else ""
+    public = critere.public if critere.public in publics.par_slug else ""
+    return {
+        "besoin_compris": besoin or next(iter(requete.besoins_nommes), ""),
+        "public_compris": public or next(iter(requete.publics_du_texte), ""),
+    }
+
+
+BESOINS_VOISINS_COMPTES = 6  # chaque voisin coûte un décompte : quelques-uns seulement
+
+
+def besoins_voisins(critere: Critere, requete: Requete) -> list[BesoinVoisin]:
+    """Une recherche sans réponse pour un besoin autour d'un lieu propose les besoins voisins
+    (`selectors.besoins_proches` : associés par le thésaurus, même famille, puis la famille
+    entière) qui ont des réponses au même endroit, dans le même rayon, avec les mêmes filtres
+    (public, modes, ouverture), sans les mots. Chacun est compté comme le total d'une
+    recherche sur lui ; une famille sans réponse épargne le décompte de ses membres."""
+    nommes = [critere.besoin] if critere.besoin else requete.besoins_nommes
+    if not requete.position or not nommes:
+        return []
+    voisins, familles = besoins_proches(nommes)
+    cherches = {*(requete.besoins or {}), *requete.besoins_du_texte}
+    par_slug = thesaurus_en_memoire.besoins().par_slug
+    comptes: dict[str, int] = {}
+    for slug in [*familles, *voisins]:
+        if len(comptes) >= BESOINS_VOISINS_COMPTES:
+            break
+        entree = par_slug.get(slug)
+        if entree is None or entree.pk in cherches:
+            continue
+        if entree.parent_id is not None and comptes.get(_slug_de(entree.parent_id)) == 0:
+            continue  # sa famille n'a aucune réponse ici : lui non plus
+        comptes[slug] = _total_pour_besoin(requete, slug)
+    ordre = [*voisins, *familles]  # les plus proches d'abord, la famille entière pour finir
+    return [
+        BesoinVoisin(slug, par_slug[slug].libelle, comptes[slug])
+        for slug in ordre
+        if comptes.get(slug)
+    ]
+
+
+def _slug_de(pk: int) -> str:
+    entree = thesaurus_en_memoire.besoins().par_pk.get(pk)
+    return entree.slug if entree else ""
+
+
+def _total_pour_besoin(requete: Requete, slug: str) -> int:
+    """Le total qu'aurait la même recherche sur ce besoin choisi, sans les mots."""
+    besoins, cles = _besoins(besoin_et_descendants(slug))
+    autre = replace(
+        requete,
+        besoins=besoins,
+        cles_besoins=cles,
+        groupes=[],
+        termes=[],
+        texte_lu="",
+        texte_explique=False,
+        besoins_du_texte={},
+        cles_besoins_du_texte=None,
+    )
+    return min(_total_autour(planifier(autre), autre), TOTAL_MAX)

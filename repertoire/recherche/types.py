@@ -43,3 +43,18 @@ class PageResultats:
     # Peu de résultats autour d'un lieu : combien il y en aurait dans des rayons plus larges,
     # [(km, nombre)], du plus proche au plus loin.
     plus_loin: list[tuple[float, int]] = field(default_factory=list)
+    # Ce que le moteur a compris (le choix de la liste, sinon ce que nomme le texte), en slugs
+    # du thésaurus : ce que compte la veille des besoins, jamais le texte saisi.
+    besoin_compris: str = ""
+    public_compris: str = ""
+    # Aucun résultat pour un besoin autour d'un lieu : les besoins voisins qui en ont.
+    besoins_voisins: list["BesoinVoisin"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BesoinVoisin:
+    """Un besoin proche de celui cherché qui, lui, a des réponses au même endroit."""
+
+    slug: str
+    libelle: str
+    total: int  # le nombre de résultats d'une recherche sur ce besoin, mêmes lieu et filtres
