@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.db.models import Q
 from ninja import Field, FilterSchema, Schema
+from pydantic import ValidationInfo, field_validator
 
 from core.api import texte
 from core.pagination import ParametresPage
@@ -33,6 +34,7 @@ from repertoire.models import (
     ZoneIntervention,
 )
 from repertoire.recherche import Critere, Resultat
+from repertoire.recherche.moteur import RAYON_MAX_KM, RAYON_MIN_KM
 from territoires.models import Commune
 
 ModeAccueil = Literal["sur-place", "a-domicile", "a-distance"]
@@ -504,10 +506,29 @@ class RechercheServices(ParametresPage):
     )
     lon: float | None = Field(None, ge=-180, le=180, description="longitude WGS84 (avec lat)")
     rayon_km: float | None = Field(
-        None, gt=0, le=200, description="distance maximale autour de la commune ou du point"
+        None,
+        ge=RAYON_MIN_KM,
+        le=RAYON_MAX_KM,
+        description="distance maximale autour de la commune ou du point, en km (virgule ou "
+        "point décimal) ; vide ou absent : 10 km",
     )
     ouvert: bool = Field(False, description="seulement les services ouverts maintenant")
     tri: Literal["pertinence", "distance", "nom"] = "pertinence"
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _vide_vaut_absent(cls, valeur: Any, info: ValidationInfo) -> Any:
+        """Un paramètre vide (`rayon_km=&tri=`, ce qu'envoie le formulaire du site) vaut
+        absent, comme sur la page : la même adresse donne les mêmes résultats aux deux."""
+        if isinstance(valeur, str) and not valeur.strip():
+            return cls.model_fields[info.field_name].get_default()
+        return valeur
+
+    @field_validator("rayon_km", mode="before")
+    @classmethod
+    def _virgule_decimale(cls, valeur: Any) -> Any:
+        """« 2,5 » km, écrit à la française, comme la page l'accepte."""
+        return valeur.replace(",", ".") if isinstance(valeur, str) else valeur
 
     def critere(self, *, maintenant: dt.datetime) -> Critere:
         return Critere(

@@ -51,6 +51,7 @@ from territoires.selectors import commune_saisie
 
 RAYON_PAR_DEFAUT_KM = 10.0
 RAYON_MAX_KM = 200.0
+RAYON_MIN_KM = 0.1  # la page et l'API refusent en deçà (`forms_recherche`, `schemas`)
 LONGUEUR_MAX = 200
 MOTS_MAX = 8
 LONGUEUR_MOT_CORRIGE = (3, 30)  # en deçà, trop de voisins ; au-delà, ce n'est pas un mot
