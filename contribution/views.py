@@ -24,34 +24,20 @@ from contribution.models import Proposition
 from contribution.pagination import paginer
 from contribution.parties import parties_de
 from contribution.selectors import du_territoire
+from contribution.vues_communes import (
+    REFUS,
+    Fiche,
+    message_conflit,
+    service_ou_404,
+    structure_ou_404,
+    url_fiche,
+)
 from core.acces import publique
 from core.connexions import pseudonyme
 from core.limitation import adresse_client
 from repertoire import sous_fiches
 from repertoire.ecriture import VersionPerimee
-from repertoire.forms import CONFLIT
-from repertoire.models import Service, Structure
-from repertoire.views import url_service, url_structure
-
-Fiche = Structure | Service
-REFUS = "contribution/interdit.html"
-
-
-def _service(pk: int) -> Service:
-    return get_object_or_404(
-        Service.objects.select_related("structure").prefetch_related(
-            "lieux", "zones", "structure__lieux"
-        ),
-        pk=pk,
-    )
-
-
-def _structure(pk: int) -> Structure:
-    return get_object_or_404(Structure.objects.prefetch_related("lieux"), pk=pk)
-
-
-def _url(fiche: Fiche) -> str:
-    return url_service(fiche) if isinstance(fiche, Service) else url_structure(fiche)
+from repertoire.models import Service
 
 
 def _url_historique(fiche: Fiche) -> str:
@@ -69,7 +55,7 @@ def _exiger(request: HttpRequest, action: Action, fiche: Fiche) -> None:
 
 @publique("« Signaler une erreur » est ouvert à tous, sans compte (anti-abus sans tiers)")
 def signaler_structure(request: HttpRequest, pk: int) -> HttpResponse:
-    return _signaler(request, _structure(pk))
+    return _signaler(request, structure_ou_404(pk))
 
 
 @publique("« Signaler une erreur » est ouvert à tous, sans compte (anti-abus sans tiers)")
@@ -79,7 +65,7 @@ def signaler_service(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _signaler(request: HttpRequest, fiche: Fiche) -> HttpResponse:
     form = SignalementForm(request.POST or None)
-    contexte: dict[str, Any] = {"fiche": fiche, "url_fiche": _url(fiche), "form": form}
+    contexte: dict[str, Any] = {"fiche": fiche, "url_fiche": url_fiche(fiche), "form": form}
     if request.method != "POST":
         return render(request, "contribution/signaler.html", contexte)
     client = pseudonyme(adresse_client(request), usage="signalement")
@@ -106,12 +92,12 @@ def _signaler(request: HttpRequest, fiche: Fiche) -> HttpResponse:
 
 @reservee(Action.MODIFIER_FICHE, refus=REFUS)
 def modifier_structure(request: HttpRequest, pk: int) -> HttpResponse:
-    return _modifier(request, _structure(pk))
+    return _modifier(request, structure_ou_404(pk))
 
 
 @reservee(Action.MODIFIER_FICHE, refus=REFUS)
 def modifier_service(request: HttpRequest, pk: int) -> HttpResponse:
-    return _modifier(request, _service(pk))
+    return _modifier(request, service_ou_404(pk))
 
 
 def _modifier(request: HttpRequest, fiche: Fiche) -> HttpResponse:
@@ -120,7 +106,7 @@ def _modifier(request: HttpRequest, fiche: Fiche) -> HttpResponse:
     mode = services.mode_de_moderation(fiche)
     contexte = {
         "fiche": fiche,
-        "url_fiche": _url(fiche),
+        "url_fiche": url_fiche(fiche),
         "form": form,
         "mode": mode,
         "partie": "presentation",
@@ -136,7 +122,7 @@ def _modifier(request: HttpRequest, fiche: Fiche) -> HttpResponse:
                 par=request.user,
             )
         except VersionPerimee:
-            form.add_error(None, _conflit(fiche))
+            form.add_error(None, message_conflit(fiche))
         except services.ContributionRefusee as refus:
             form.add_error(None, str(refus))
         else:
@@ -150,13 +136,9 @@ def _modifier(request: HttpRequest, fiche: Fiche) -> HttpResponse:
                     "Vos modifications sont enregistrées : elles seront publiées après la "
                     "relecture d'un modérateur.",
                 )
-            return redirect(_url(fiche))
+            return redirect(url_fiche(fiche))
     statut = 400 if form.errors else 200
     return render(request, "contribution/modifier.html", contexte, status=statut)
-
-
-def _conflit(fiche: Fiche) -> str:
-    return CONFLIT.format(fiche=f"{fiche._meta.verbose_name} « {fiche} »", quand="entre-temps")
 
 
 # --- Modération -------------------------------------------------------------------------------
@@ -247,7 +229,7 @@ def proposition(request: HttpRequest, pk: int) -> HttpResponse:
     contexte = {
         "proposition": prop,
         "fiche": fiche,
-        "url_fiche": _url(fiche),
+        "url_fiche": url_fiche(fiche),
         "url_historique": _url_historique(fiche),
         "lignes": _lignes_diff(prop),
         "perimee": fiche.version != (prop.version_publiee or prop.version_lue),
@@ -302,14 +284,14 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return _fait(request, "Signalement classé sans suite.")
     except VersionPerimee:
-        correction.add_error(None, _conflit(fiche))
+        correction.add_error(None, message_conflit(fiche))
     except services.ContributionRefusee as refusee:
         messages.error(request, str(refusee))
         return redirect("contribution:signalement", pk=sig.pk)
     contexte = {
         "signalement": sig,
         "fiche": fiche,
-        "url_fiche": _url(fiche),
+        "url_fiche": url_fiche(fiche),
         "url_historique": _url_historique(fiche),
         "correction": correction,
         "classement": classement,
@@ -323,12 +305,12 @@ def signalement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reservee(Action.MODERER, refus=REFUS)
 def historique_structure(request: HttpRequest, pk: int) -> HttpResponse:
-    return _historique(request, _structure(pk))
+    return _historique(request, structure_ou_404(pk))
 
 
 @reservee(Action.MODERER, refus=REFUS)
 def historique_service(request: HttpRequest, pk: int) -> HttpResponse:
-    return _historique(request, _service(pk))
+    return _historique(request, service_ou_404(pk))
 
 
 def _historique(request: HttpRequest, fiche: Fiche) -> HttpResponse:
@@ -351,7 +333,7 @@ def _historique(request: HttpRequest, fiche: Fiche) -> HttpResponse:
     return render(
         request,
         "contribution/historique.html",
-        {"fiche": fiche, "url_fiche": _url(fiche), "versions": _versions(fiche)},
+        {"fiche": fiche, "url_fiche": url_fiche(fiche), "versions": _versions(fiche)},
     )
 
 

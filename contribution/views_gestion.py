@@ -17,12 +17,17 @@ from comptes.models import Role
 from comptes.permissions import Action, peut
 from contribution import forms, services
 from contribution.parties import PARTIES_SERVICE, PARTIES_STRUCTURE, parties_de
-from contribution.views import REFUS, _conflit, _service, _structure, _url
+from contribution.vues_communes import (
+    REFUS,
+    Fiche,
+    message_conflit,
+    service_ou_404,
+    structure_ou_404,
+    url_fiche,
+)
 from repertoire import sous_fiches
 from repertoire.ecriture import VersionPerimee
 from repertoire.models import Lieu, Service, Structure
-
-Fiche = Structure | Service
 
 NOMS_DE_LIGNE = {
     "plages": "Créneau",
@@ -41,7 +46,7 @@ def enregistrer(
             fiche=fiche, valeurs=valeurs, version_lue=version_lue, par=request.user
         )
     except VersionPerimee:
-        return _conflit(fiche)
+        return message_conflit(fiche)
     except services.ContributionRefusee as refus:
         return str(refus)
     if resultat.publiee:
@@ -63,7 +68,7 @@ def _exiger(request: HttpRequest, fiche: Any) -> None:
 def _contexte(fiche: Fiche, partie: str, titre: str) -> dict[str, Any]:
     return {
         "fiche": fiche,
-        "url_fiche": _url(fiche),
+        "url_fiche": url_fiche(fiche),
         "partie": partie,
         "titre": titre,
         "parties": parties_de(fiche),
@@ -98,7 +103,7 @@ def _structures_de(institutions: QuerySet) -> list[Structure]:
 def modifier_partie_service(request: HttpRequest, pk: int, partie: str) -> HttpResponse:
     if partie not in PARTIES_SERVICE:
         raise Http404
-    service = _service(pk)
+    service = service_ou_404(pk)
     _exiger(request, service)
     if partie == "acces":
         return _modifier_champs(request, service, partie, forms.CHAMPS_ACCES)
@@ -110,7 +115,7 @@ def modifier_partie_service(request: HttpRequest, pk: int, partie: str) -> HttpR
 def modifier_partie_structure(request: HttpRequest, pk: int, partie: str) -> HttpResponse:
     if partie != "contacts":
         raise Http404
-    structure = _structure(pk)
+    structure = structure_ou_404(pk)
     _exiger(request, structure)
     return _modifier_ensemble(request, structure, partie, "contacts")
 
@@ -122,7 +127,7 @@ def _modifier_champs(
     if request.method == "POST" and form.is_valid():
         erreur = enregistrer(request, fiche, form.valeurs(), form.cleaned_data["version_lue"])
         if erreur is None:
-            return redirect(_url(fiche))
+            return redirect(url_fiche(fiche))
         form.add_error(None, erreur)
     contexte = {**_contexte(fiche, partie, PARTIES_SERVICE[partie]), "form": form}
     return render(request, "contribution/modifier.html", contexte, status=_statut(form))
@@ -171,7 +176,7 @@ def _statut(form: djforms.Form) -> int:
 
 @reservee(Action.MODIFIER_FICHE, refus=REFUS)
 def lieux(request: HttpRequest, pk: int) -> HttpResponse:
-    structure = _structure(pk)
+    structure = structure_ou_404(pk)
     _exiger(request, structure)
     contexte = {**_contexte(structure, "lieux", "Lieux"), "lieux": structure.lieux.all()}
     return render(request, "contribution/lieux.html", contexte)
@@ -181,7 +186,7 @@ def lieux(request: HttpRequest, pk: int) -> HttpResponse:
 def modifier_lieu(request: HttpRequest, pk: int, lieu: int | None = None) -> HttpResponse:
     """Modifier un lieu (ou en ajouter un) : une sous-fiche de la structure, écrite par la
     porte comme fiche (sa version, son historique) ; la structure change aussi de version."""
-    structure = _structure(pk)
+    structure = structure_ou_404(pk)
     _exiger(request, structure)
     instance = get_object_or_404(structure.lieux, pk=lieu) if lieu else Lieu(structure=structure)
     form = forms.LieuForm(request.POST or None, lieu=instance)

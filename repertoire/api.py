@@ -129,9 +129,8 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         [r.service for r in (*page.resultats, *page.aides)], provenances_chargees()
     )
     compter_recherche(  # veille des besoins, anonyme (repertoire/veille.py)
-        besoin=criteres.besoin or "",
-        texte=criteres.q or "",
-        public=criteres.public or "",
+        besoin=page.besoin_compris,
+        public=page.public_compris,
         commune=page.commune,
         rayon_km=page.rayon_km,
         resultats=page.total,
@@ -147,6 +146,7 @@ def recherche_services(request: HttpRequest, criteres: Query[RechercheServices])
         "hors_territoire": page.commune is not None and not dans_le_deploiement(page.commune),
         "rayon_km": page.rayon_km,
         "plus_loin": [{"rayon_km": km, "total": n} for km, n in page.plus_loin],
+        "besoins_voisins": page.besoins_voisins,
         "resultats": page.resultats,
         "aides": page.aides,
     }

@@ -9,7 +9,7 @@ from django import forms
 from core.templatetags.pages import classe
 from repertoire.models import Besoin, ModeAcces, Public
 from repertoire.recherche import Critere
-from repertoire.recherche.moteur import RAYON_MAX_KM, RAYON_PAR_DEFAUT_KM
+from repertoire.recherche.moteur import RAYON_MAX_KM, RAYON_MIN_KM, RAYON_PAR_DEFAUT_KM
 from territoires.selectors import choix_commune, libelles_communes
 
 # Le vide est la distance par défaut du moteur, dite comme telle (pas « sans limite ») : 10 km,
@@ -50,6 +50,29 @@ def choix_groupes(entrees: Iterable[Besoin | Public], tous: str) -> list:
     return choix
 
 
+class Distance(forms.FloatField):
+    """Des kilomètres écrits à la française (« 2,5 ») ou à l'anglaise (« 2.5 »), comme l'API
+    les lit (`schemas.RechercheServices`)."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace(",", ".") if isinstance(value, str) else value)
+
+
+# Les mots que l'API (pydantic) lit comme « non » ; la case à cocher de Django lirait « oui »
+# pour tout texte non vide autre que « false » (« ouvert=0 »).
+NON = frozenset({"0", "off", "f", "false", "n", "no", "non"})
+
+
+class Case(forms.CheckboxInput):
+    """Une case dont « ouvert=0 » dit non, sur la page comme dans l'API."""
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        valeur = data.get(name)
+        if isinstance(valeur, str) and valeur.strip().lower() in NON:
+            return False
+        return super().value_from_datadict(data, files, name)
+
+
 class RechercheForm(forms.Form):
     q = forms.CharField(
         label="Mots-clés",
@@ -69,15 +92,17 @@ class RechercheForm(forms.Form):
         help_text="Par exemple : Nevers ou 58000.",
         error_messages={"max_length": "Le nom de commune est trop long : 100 caractères au plus."},
     )
-    rayon = forms.FloatField(
+    rayon = Distance(
         label="Distance autour de la commune",
         required=False,
-        min_value=0.1,
+        min_value=RAYON_MIN_KM,
         max_value=RAYON_MAX_KM,
         widget=forms.Select(choices=RAYONS),
         error_messages={
             "invalid": "La distance doit être un nombre de kilomètres.",
-            "min_value": "La distance doit être d'au moins 0,1 km.",
+            "min_value": "La distance doit être d'au moins "
+            + f"{RAYON_MIN_KM:g}".replace(".", ",")
+            + " km.",
             "max_value": f"La distance est limitée à {RAYON_MAX_KM:g} km.",
         },
     )
@@ -94,7 +119,7 @@ class RechercheForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choisissez un mode d'accès dans la liste."},
     )
-    ouvert = forms.BooleanField(label="Ouvert maintenant", required=False)
+    ouvert = forms.BooleanField(label="Ouvert maintenant", required=False, widget=Case)
     tri = forms.ChoiceField(
         label="Trier par",
         choices=TRIS,

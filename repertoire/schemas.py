@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.db.models import Q
 from ninja import Field, FilterSchema, Schema
+from pydantic import ValidationInfo, field_validator
 
 from core.api import texte
 from core.pagination import ParametresPage
@@ -33,6 +34,7 @@ from repertoire.models import (
     ZoneIntervention,
 )
 from repertoire.recherche import Critere, Resultat
+from repertoire.recherche.moteur import RAYON_MAX_KM, RAYON_MIN_KM
 from territoires.models import Commune
 
 ModeAccueil = Literal["sur-place", "a-domicile", "a-distance"]
@@ -505,14 +507,30 @@ class RechercheServices(ParametresPage):
     lon: float | None = Field(None, ge=-180, le=180, description="longitude WGS84 (avec lat)")
     rayon_km: float | None = Field(
         None,
-        gt=0,
-        le=200,
-        description="distance maximale autour de la commune ou du point ; sans elle, 10 km, "
-        "élargis à 20, 50, 100 ou 200 km quand 10 km donnent moins de 5 résultats "
-        "(`rayon_km` de la réponse dit le rayon appliqué, `message` le dit en mots)",
+        ge=RAYON_MIN_KM,
+        le=RAYON_MAX_KM,
+        description="distance maximale autour de la commune ou du point, en km (virgule ou "
+        "point décimal) ; vide ou absent : 10 km, élargis à 20, 50, 100 ou 200 km quand 10 km "
+        "donnent moins de 5 résultats (`rayon_km` de la réponse dit le rayon appliqué, "
+        "`message` le dit en mots)",
     )
     ouvert: bool = Field(False, description="seulement les services ouverts maintenant")
     tri: Literal["pertinence", "distance", "nom"] = "pertinence"
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _vide_vaut_absent(cls, valeur: Any, info: ValidationInfo) -> Any:
+        """Un paramètre vide (`rayon_km=&tri=`, ce qu'envoie le formulaire du site) vaut
+        absent, comme sur la page : la même adresse donne les mêmes résultats aux deux."""
+        if isinstance(valeur, str) and not valeur.strip():
+            return cls.model_fields[info.field_name].get_default()
+        return valeur
+
+    @field_validator("rayon_km", mode="before")
+    @classmethod
+    def _virgule_decimale(cls, valeur: Any) -> Any:
+        """« 2,5 » km, écrit à la française, comme la page l'accepte."""
+        return valeur.replace(",", ".") if isinstance(valeur, str) else valeur
 
     def critere(self, *, maintenant: dt.datetime) -> Critere:
         return Critere(
@@ -546,6 +564,15 @@ class PlusLoin(Schema):
     total: int = Field(description="nombre de résultats dans ce rayon")
 
 
+class BesoinVoisinSchema(Schema):
+    slug: str = Field(description="slug du besoin voisin, à passer en `besoin`")
+    libelle: str
+    total: int = Field(
+        description="nombre de résultats d'une recherche sur ce besoin, mêmes lieu, rayon, "
+        "public et filtres, sans les mots-clés"
+    )
+
+
 class PageRecherche(Schema):
     total: int = Field(description="nombre de résultats, toutes pages confondues")
     total_exact: bool = Field(
@@ -568,6 +595,11 @@ class PageRecherche(Schema):
         description="moins de 5 résultats autour d'un lieu : combien les mêmes critères en "
         "donneraient dans des rayons plus larges (20, 50, 100, 200 km), jusqu'au premier qui "
         "en donne assez"
+    )
+    besoins_voisins: list[BesoinVoisinSchema] = Field(
+        description="aucun résultat pour un besoin (choisi ou compris dans les mots) autour "
+        "d'un lieu : les besoins voisins (associés par le thésaurus, de la même famille, puis "
+        "la famille entière) qui ont des résultats au même endroit ; vide sinon"
     )
     resultats: list[ResultatRecherche]
     aides: list[ResultatRecherche] = Field(

@@ -240,3 +240,23 @@ def publics_pour_publics_di(publics_di: Iterable[str]) -> list[str]:
     """Publics à marquer sur un service importé de data·inclusion ; valeurs inconnues ignorées."""
     slugs = (_equivalent(p, _publics(), "publics_di") for p in publics_di)
     return _uniques(slug for slug in slugs if slug)
+
+
+def besoins_proches(slugs: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Les besoins proches de ceux nommés, pour qui n'a rien trouvé (issue 13, § 3) : ceux que
+    le thésaurus leur associe (`voir_aussi`, dans un sens ou dans l'autre), puis leurs frères
+    (les autres besoins de la même famille), dans l'ordre du thésaurus ; et, à part, les
+    familles qui les contiennent. Les besoins nommés eux-mêmes n'y sont pas."""
+    nommes = [slug for slug in dict.fromkeys(slugs) if slug in _besoins()]
+    familles = _uniques(
+        parent.slug for slug in nommes if (parent := _besoins()[slug][1]) is not None
+    )
+    associes: list[str] = []
+    for slug, (entree, _) in _besoins().items():
+        if slug in nommes:
+            associes += entree.voir_aussi
+        elif set(entree.voir_aussi) & set(nommes):
+            associes.append(slug)
+    freres = [enfant.slug for famille in familles for enfant in _besoins()[famille][0].enfants]
+    exclus = set(nommes) | set(familles)
+    return _uniques(s for s in [*associes, *freres] if s not in exclus), familles

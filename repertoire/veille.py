@@ -1,10 +1,11 @@
 """Veille des besoins : chaque recherche (page et API) est comptée, sans rien qui désigne une
 personne (issue 13 § 10, voir `docs/adr/0016-veille-des-besoins.md`).
 
-Ce qui est gardé : le jour, le besoin reconnu (celui choisi, sinon le premier que le texte
-nomme), le public choisi, la commune (code INSEE), le rayon et la tranche du nombre de
-résultats. Jamais l'adresse IP, la session, ni le texte saisi : le texte ne sert qu'à
-reconnaître un besoin du thésaurus, puis il est oublié. Un besoin ou un public inconnu du
+Ce qui est gardé : le jour, le besoin et le public que le moteur a compris (ceux choisis,
+sinon ceux que le texte nomme, même avec une faute : `PageResultats.besoin_compris` et
+`public_compris`), la commune (code INSEE), le rayon et la tranche du nombre de résultats.
+Jamais l'adresse IP, la session, ni le texte saisi : le texte ne sert qu'à reconnaître un
+besoin ou un public du thésaurus, puis il est oublié. Un besoin ou un public inconnu du
 thésaurus (l'API accepte toute chaîne) n'est pas gardé : ce serait du texte libre.
 
 Compter ne doit jamais casser une recherche : une erreur est notée dans le journal (son type,
@@ -29,8 +30,8 @@ RAYON_MAX_KM = 32_767  # borne d'un PositiveSmallIntegerField
 def compter_recherche(
     *,
     besoin: str,
-    texte: str,
     public: str,
+    texte: str = "",
     commune: Commune | None,
     rayon_km: float | None,
     resultats: int,

@@ -111,9 +111,8 @@ def recherche(request: HttpRequest) -> HttpResponse:
     numero = form.valeurs().get("page", 1)
     page = rechercher(form.critere(maintenant=maintenant), page=numero, par_page=PAR_PAGE)
     compter_recherche(  # veille des besoins, anonyme (repertoire/veille.py)
-        besoin=form.valeurs().get("besoin", ""),
-        texte=form.valeurs().get("q", ""),
-        public=form.valeurs().get("public", ""),
+        besoin=page.besoin_compris,
+        public=page.public_compris,
         commune=page.commune,
         rayon_km=page.rayon_km,
         resultats=page.total,
@@ -140,6 +139,9 @@ def recherche(request: HttpRequest) -> HttpResponse:
             ],
             "point_information": _point_sans_resultat(page),
             "aides": [_aide(aide) for aide in page.aides],
+            "besoins_voisins": [
+                (voisin, _url_besoin_voisin(form, voisin.slug)) for voisin in page.besoins_voisins
+            ],
         },
     )
 
@@ -402,6 +404,13 @@ def _point_sans_resultat(page: PageResultats) -> dict[str, Any] | None:
 def _url_recherche(form: RechercheForm, **remplacements: str) -> str:
     """La même recherche, un paramètre changé (un rayon plus large), en première page."""
     parametres = {c: v for c, v in form.parametres(**remplacements).items() if c != "page"}
+    return reverse("repertoire:recherche") + "?" + urlencode(parametres)
+
+
+def _url_besoin_voisin(form: RechercheForm, slug: str) -> str:
+    """La même recherche (lieu, rayon, public, filtres) sur un besoin voisin, sans les mots :
+    ce qu'a compté `moteur.besoins_voisins`."""
+    parametres = {c: v for c, v in form.parametres(besoin=slug).items() if c not in ("q", "page")}
     return reverse("repertoire:recherche") + "?" + urlencode(parametres)
 
 

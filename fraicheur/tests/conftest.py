@@ -1,10 +1,8 @@
 import pytest
 
-from comptes.models import TypeRole
-from comptes.tests.factories import InstitutionFactory, RoleFactory
 from repertoire.models import Besoin, Lieu, Service
 from repertoire.tests.factories import LieuFactory, ServiceRelieFactory, StructureFactory
-from territoires.models import Commune, Departement
+from territoires.models import Commune
 
 
 @pytest.fixture(autouse=True)
@@ -33,20 +31,3 @@ def service_a(commune: Commune, *, courriel: str = "accueil@structure.fr", **kwa
     structure = kwargs.pop("structure", None) or StructureFactory(courriel=courriel)
     lieu = lieu_a(commune, structure=structure)
     return ServiceRelieFactory(structure=structure, lieux=[lieu], **kwargs)
-
-
-@pytest.fixture
-def animateur(client):
-    """Un animateur territorial du conseil départemental de la Nièvre, connecté."""
-    role = RoleFactory(type=TypeRole.ANIMATEUR, institution=InstitutionFactory())
-    client.force_login(role.utilisateur)
-    return role.utilisateur
-
-
-@pytest.fixture
-def animateur_ailleurs(client):
-    """Un animateur du Cher (18) : la Nièvre n'est pas son territoire."""
-    cher = Departement.objects.get(pk="18")
-    role = RoleFactory(type=TypeRole.ANIMATEUR, institution=InstitutionFactory(departement=cher))
-    client.force_login(role.utilisateur)
-    return role.utilisateur

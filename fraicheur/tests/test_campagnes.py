@@ -77,7 +77,7 @@ def test_une_structure_sans_adresse_est_listee_a_appeler(client, campagne):
     assert "aucune adresse : à appeler" in html
 
 
-def test_un_animateur_ne_lance_pas_de_campagne_hors_de_son_territoire(client, animateur_ailleurs):
+def test_un_animateur_ne_lance_pas_de_campagne_hors_de_son_territoire(client, animateur_du_cher):
     reponse = client.post(
         "/fraicheur/campagnes/", {"nom": "Ailleurs", "departement": "58", "jours": 30}
     )
@@ -87,7 +87,7 @@ def test_un_animateur_ne_lance_pas_de_campagne_hors_de_son_territoire(client, an
 
 
 def test_le_tableau_de_bord_d_une_campagne_est_refuse_hors_du_territoire(
-    client, campagne, animateur_ailleurs
+    client, campagne, animateur_du_cher
 ):
     assert client.get(f"/fraicheur/campagnes/{campagne.pk}/").status_code == 403
 

@@ -95,7 +95,7 @@ def test_l_animateur_voit_la_qualite_de_son_departement(client, animateur, compl
 
 
 def test_un_animateur_ne_voit_pas_la_qualite_d_un_autre_departement(
-    client, animateur_ailleurs, complete
+    client, animateur_du_cher, complete
 ):
     assert client.get("/fraicheur/qualite/58/").status_code == 403
     assert client.get("/fraicheur/qualite/58/export.csv").status_code == 403

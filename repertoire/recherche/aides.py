@@ -48,6 +48,7 @@ def aides_pour_payer(requete: Requete) -> list[Resultat]:
             raisons=_raisons(services[ligne.service_id], ligne, besoins, requete),
         )
         for ligne in lignes
+        if ligne.service_id in services  # fiche supprimée avant la réindexation
     ]
 
 

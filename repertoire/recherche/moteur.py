@@ -40,12 +40,13 @@ from repertoire.recherche.expression import (
     ou,
     texte_indexe,
 )
-from repertoire.recherche.types import Critere, PageResultats, Resultat
+from repertoire.recherche.types import BesoinVoisin, Critere, PageResultats, Resultat
 from repertoire.referentiels import DROITS, FAMILLE_DES_DROITS
 from repertoire.selectors import (
     MOTS_ORDINAIRES,
     besoin_et_descendants,
     besoins_et_reste,
+    besoins_proches,
     publics_du_texte,
 )
 from territoires.models import Commune
@@ -53,6 +54,7 @@ from territoires.selectors import LieuDuTexte, commune_dans_texte, commune_saisi
 
 RAYON_PAR_DEFAUT_KM = 10.0
 RAYON_MAX_KM = 200.0
+RAYON_MIN_KM = 0.1  # la page et l'API refusent en deçà (`forms_recherche`, `schemas`)
 LONGUEUR_MAX = 200
 MOTS_MAX = 8
 LONGUEUR_MOT_CORRIGE = (3, 30)  # en deçà, trop de voisins ; au-delà, ce n'est pas un mot
@@ -90,6 +92,7 @@ class Requete:
     texte_explique: bool = False
     termes: list[list[str]] = field(default_factory=list)  # les mêmes, tels que l'index les cherche
     besoins_du_texte: dict[int, str] = field(default_factory=dict)  # pk → libellé
+    besoins_nommes: list[str] = field(default_factory=list)  # slugs que la saisie nomme
     publics_du_texte: list[str] = field(default_factory=list)  # slugs lus dans la saisie
     mots_des_publics: list[str] = field(default_factory=list)  # les mots qui les disaient
     besoins: dict[int, str] | None = None
@@ -195,8 +198,9 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     slugs_corriges, reste = besoins_et_reste(
         " ".join(gardes.get(mot, mot) for mot in texte_indexe(reste).split())
     )
+    requete.besoins_nommes = list(dict.fromkeys(slugs + slugs_corriges))
     requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
-        slug for trouve in slugs + slugs_corriges for slug in besoin_et_descendants(trouve)
+        slug for trouve in requete.besoins_nommes for slug in besoin_et_descendants(trouve)
     )
     restants = [mot for mot in mots_de(reste) if mot not in publics]
     requete.texte_explique = bool(requete.besoins_du_texte) and not restants
@@ -515,15 +519,17 @@ class Ligne:
     joignable_partout: bool
 
 
-def executer(requete: Requete, *, tri: str, page: int, par_page: int) -> tuple[list[Ligne], int]:
-    """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1 quand il le dépasse).
+def executer(
+    plan: Plan, requete: Requete, *, tri: str, page: int, par_page: int
+) -> tuple[list[Ligne], int]:
+    """Les lignes de la page et le total (plafonné à TOTAL_MAX + 1 quand il le dépasse), selon
+    le plan de la requête (`planifier`).
 
     Sans lieu, les seaux se lisent dans l'ordre des identifiants jusqu'à remplir la page.
     Autour d'un lieu, quand le filtre et le lieu seuls, ou à défaut les candidats, comptent
     moins de LIMITE_DENSE fiches, elles sont lues une fois (`_tout_le_rayon`) ; sinon chaque
     seau donne ses plus proches par cercles croissants, et le total se compte sans tout lire.
     """
-    plan = planifier(requete)
     decalage = (page - 1) * par_page
     voulus = decalage + par_page
     if tri == "nom":
@@ -978,10 +984,20 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
     except SaisieIncomprise as erreur:
         _lieu_malgre_tout(critere, requete)
         message = " ".join([*requete.messages, str(erreur)])
-        return PageResultats([], 0, page, par_page, commune=requete.commune, message=message)
-    lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
-    if critere.rayon_km is None and _elargir_le_rayon_par_defaut(requete, total):
-        lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+        return PageResultats(
+            [],
+            0,
+            page,
+            par_page,
+            commune=requete.commune,
+            message=message,
+            **compris(critere, requete),
+        )
+    plan = planifier(requete)
+    lignes, total = executer(plan, requete, tri=critere.tri, page=page, par_page=par_page)
+    if critere.rayon_km is None and _elargir_le_rayon_par_defaut(plan, requete, total):
+        plan = planifier(requete)
+        lignes, total = executer(plan, requete, tri=critere.tri, page=page, par_page=par_page)
     for relacher in (
         _un_mot_suffit,
         _un_des_publics_du_texte,
@@ -990,7 +1006,8 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
     ):
         if total or not relacher(requete):
             continue
-        lignes, total = executer(requete, tri=critere.tri, page=page, par_page=par_page)
+        plan = planifier(requete)
+        lignes, total = executer(plan, requete, tri=critere.tri, page=page, par_page=par_page)
     from repertoire.recherche.aides import aides_pour_payer  # qui lit ce module
 
     services = _services({ligne.service_id for ligne in lignes})
@@ -1002,6 +1019,9 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
             raisons=raisons(services[ligne.service_id], ligne, requete),
         )
         for ligne in lignes
+        # Une ligne de l'index dont la fiche vient d'être supprimée (avant la réindexation,
+        # ou lue sur une réplique en retard) est sautée, jamais une erreur.
+        if ligne.service_id in services
     ]
     return PageResultats(
         resultats,
@@ -1012,8 +1032,10 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         message=" ".join(requete.messages),
         total_exact=total <= TOTAL_MAX,
         rayon_km=requete.rayon_km if requete.position else None,
-        plus_loin=plus_loin(requete, total),
+        plus_loin=plus_loin(plan, requete, total),
         aides=aides_pour_payer(requete),
+        **compris(critere, requete),
+        besoins_voisins=besoins_voisins(critere, requete) if not total else [],
     )
 
 
@@ -1089,14 +1111,14 @@ PEU_DE_RESULTATS = 5
 RAYONS_PLUS_LOIN = (20.0, 50.0, 100.0, RAYON_MAX_KM)
 
 
-def plus_loin(requete: Requete, total: int) -> list[tuple[float, int]]:
+def plus_loin(plan: Plan, requete: Requete, total: int) -> list[tuple[float, int]]:
     """Quand il y a moins de PEU_DE_RESULTATS réponses autour d'un lieu : combien il y en
     aurait à 20, 50, 100 puis 200 km (les mêmes critères, le même décompte exact que le
     total), jusqu'au premier rayon qui en donne assez. Une page et l'API le disent, pour
-    proposer d'élargir plutôt que de laisser sans réponse."""
+    proposer d'élargir plutôt que de laisser sans réponse. `plan` : celui de la requête,
+    fait par `rechercher` ; son filtre et ses candidats ne dépendent pas du rayon."""
     if not requete.position or total >= PEU_DE_RESULTATS:
         return []
-    plan = planifier(requete)
     comptes = []
     for km in RAYONS_PLUS_LOIN:
         if km <= requete.rayon_km:
@@ -1109,7 +1131,7 @@ def plus_loin(requete: Requete, total: int) -> list[tuple[float, int]]:
     return comptes
 
 
-def _elargir_le_rayon_par_defaut(requete: Requete, total: int) -> bool:
+def _elargir_le_rayon_par_defaut(plan: Plan, requete: Requete, total: int) -> bool:
     """Le rayon que personne n'a choisi (10 km par défaut) s'élargit quand il laisse moins de
     PEU_DE_RESULTATS réponses : au premier rayon de RAYONS_PLUS_LOIN qui en donne assez, ou
     au plus grand qui en donne davantage. Près de Donzy, la maison de retraite la plus
@@ -1117,7 +1139,6 @@ def _elargir_le_rayon_par_defaut(requete: Requete, total: int) -> bool:
     rayon choisi est respecté (`plus_loin` propose alors d'élargir)."""
     if not requete.position or total >= PEU_DE_RESULTATS:
         return False
-    plan = planifier(requete)
     meilleur = None
     for km in RAYONS_PLUS_LOIN:
         if km <= requete.rayon_km:
@@ -1188,3 +1209,73 @@ def _sans_les_aides(ident: str) -> tuple[str, list]:
     aides = moteur_de_la_base().source(Cles((CLE_AIDE,)))
     de, colonne, where, params = aides
     return f"{ident} NOT IN (SELECT {colonne} FROM {de} WHERE {where})", list(params)
+
+
+# --- Ce qui a été compris, et les besoins voisins (issue 13, § 3 et § 10) -------------------
+
+
+def compris(critere: Critere, requete: Requete) -> dict[str, str]:
+    """Le besoin et le public que la recherche a compris, en slugs du thésaurus : choisis dans
+    la liste, sinon nommés par le texte (« mon père perd la mémoire » → troubles cognitifs)."""
+    besoins, publics = thesaurus_en_memoire.besoins(), thesaurus_en_memoire.publics()
+    besoin = critere.besoin if critere.besoin in besoins.par_slug else ""
+    public = critere.public if critere.public in publics.par_slug else ""
+    return {
+        "besoin_compris": besoin or next(iter(requete.besoins_nommes), ""),
+        "public_compris": public or next(iter(requete.publics_du_texte), ""),
+    }
+
+
+BESOINS_VOISINS_COMPTES = 6  # chaque voisin coûte un décompte : quelques-uns seulement
+
+
+def besoins_voisins(critere: Critere, requete: Requete) -> list[BesoinVoisin]:
+    """Une recherche sans réponse pour un besoin autour d'un lieu propose les besoins voisins
+    (`selectors.besoins_proches` : associés par le thésaurus, même famille, puis la famille
+    entière) qui ont des réponses au même endroit, dans le même rayon, avec les mêmes filtres
+    (public, modes, ouverture), sans les mots. Chacun est compté comme le total d'une
+    recherche sur lui ; une famille sans réponse épargne le décompte de ses membres."""
+    nommes = [critere.besoin] if critere.besoin else requete.besoins_nommes
+    if not requete.position or not nommes:
+        return []
+    voisins, familles = besoins_proches(nommes)
+    cherches = {*(requete.besoins or {}), *requete.besoins_du_texte}
+    par_slug = thesaurus_en_memoire.besoins().par_slug
+    comptes: dict[str, int] = {}
+    for slug in [*familles, *voisins]:
+        if len(comptes) >= BESOINS_VOISINS_COMPTES:
+            break
+        entree = par_slug.get(slug)
+        if entree is None or entree.pk in cherches:
+            continue
+        if entree.parent_id is not None and comptes.get(_slug_de(entree.parent_id)) == 0:
+            continue  # sa famille n'a aucune réponse ici : lui non plus
+        comptes[slug] = _total_pour_besoin(requete, slug)
+    ordre = [*voisins, *familles]  # les plus proches d'abord, la famille entière pour finir
+    return [
+        BesoinVoisin(slug, par_slug[slug].libelle, comptes[slug])
+        for slug in ordre
+        if comptes.get(slug)
+    ]
+
+
+def _slug_de(pk: int) -> str:
+    entree = thesaurus_en_memoire.besoins().par_pk.get(pk)
+    return entree.slug if entree else ""
+
+
+def _total_pour_besoin(requete: Requete, slug: str) -> int:
+    """Le total qu'aurait la même recherche sur ce besoin choisi, sans les mots."""
+    besoins, cles = _besoins(besoin_et_descendants(slug))
+    autre = replace(
+        requete,
+        besoins=besoins,
+        cles_besoins=cles,
+        groupes=[],
+        termes=[],
+        texte_lu="",
+        texte_explique=False,
+        besoins_du_texte={},
+        cles_besoins_du_texte=None,
+    )
+    return min(_total_autour(planifier(autre), autre), TOTAL_MAX)

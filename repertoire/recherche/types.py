@@ -46,3 +46,18 @@ class PageResultats:
     # Les aides (APA, PCH, ASH…) qui aident à payer les services cherchés, près du lieu :
     # montrées à part, jamais parmi les résultats (repertoire/recherche/aides.py).
     aides: list[Resultat] = field(default_factory=list)
+    # Ce que le moteur a compris (le choix de la liste, sinon ce que nomme le texte), en slugs
+    # du thésaurus : ce que compte la veille des besoins, jamais le texte saisi.
+    besoin_compris: str = ""
+    public_compris: str = ""
+    # Aucun résultat pour un besoin autour d'un lieu : les besoins voisins qui en ont.
+    besoins_voisins: list["BesoinVoisin"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BesoinVoisin:
+    """Un besoin proche de celui cherché qui, lui, a des réponses au même endroit."""
+
+    slug: str
+    libelle: str
+    total: int  # le nombre de résultats d'une recherche sur ce besoin, mêmes lieu et filtres

@@ -85,6 +85,8 @@ PAGES = {
     "accueil": lambda: "/",
     "resultats": lambda: "/recherche/?q=aide+%C3%A0+domicile&commune=Nevers",
     "resultats-en-erreur": lambda: "/recherche/?q=aide&rayon=loin&tri=prix&page=-1",
+    # Aucune réponse : besoins voisins, point d'information, rayons plus larges.
+    "resultats-sans-reponse": lambda: "/recherche/?besoin=accueil-de-jour&commune=58120",
     "fiche-service": _url_fiche_service,
     "fiche-structure": _url_fiche_structure,
     "page-introuvable": lambda: "/cette-page-n-existe-pas/",
@@ -120,6 +122,18 @@ def test_on_trouve_une_aide_a_domicile_pres_de_nevers_et_on_ouvre_sa_fiche(page,
 
     expect(page.locator("h1")).to_have_text(nom)
     _sans_violation(page)
+
+
+def test_sans_reponse_on_suit_un_besoin_voisin_et_on_trouve_autant_que_promis(page, site):
+    page.goto(site + PAGES["resultats-sans-reponse"]())
+
+    expect(page.locator("#titre-resultats")).to_have_text("Aucun résultat")
+    voisin = page.locator(".besoins-voisins a").first
+    promis = re.search(r": (\d+) résultats?$", voisin.inner_text()).group(1)
+    voisin.click()
+
+    expect(page.locator("#titre-resultats")).to_have_text(re.compile(rf"^{promis} résultats?"))
+    expect(page.locator("h1")).to_contain_text("autour de Château-Chinon")
 
 
 def _tabuler_jusqu_a(page: Page, selecteur: str, *, au_plus: int = 60) -> None:
