@@ -31,17 +31,22 @@ def avec_replique(settings):
     settings.REPLIQUES_EN_LECTURE = [REPLIQUE]
 
 
+@pytest.fixture
+def sans_replique(settings):
+    settings.REPLIQUES_EN_LECTURE = []
+
+
 def requete(methode: str = "get", chemin: str = "/recherche/", connectee: bool = False, **extra):
     demande = getattr(RequestFactory(), methode)(chemin, **extra)
     demande.user = User(username="gestionnaire") if connectee else AnonymousUser()
     return demande
 
 
-def test_sans_replique_toute_lecture_reste_sur_la_base_principale():
+def test_sans_replique_toute_lecture_reste_sur_la_base_principale(sans_replique):
     assert base_de_lecture(requete()) == DEFAULT_DB_ALIAS
 
 
-def test_sans_replique_le_middleware_se_retire_de_la_chaine():
+def test_sans_replique_le_middleware_se_retire_de_la_chaine(sans_replique):
     with pytest.raises(MiddlewareNotUsed):
         LecturesSurRepliqueMiddleware(lambda demande: HttpResponse())
 
