@@ -142,11 +142,12 @@ for _numero, _url in enumerate(env_urls("DATABASE_REPLICA_URL"), start=1):
             "DATABASE_REPLICA_URL doit désigner le même type de base que DATABASE_URL "
             f"(réplique n° {_numero} : {_replique['ENGINE'].rsplit('.', 1)[-1]})."
         )
-    # Dans les tests, la réplique est la base de test elle-même (voir docs/tests.md).
+    # Les réglages de connexion de la principale (SQLite : WAL, attente), sauf ceux de l'adresse.
     _replique["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         **_replique.get("OPTIONS", {}),
     }
+    # Dans les tests, la réplique est un miroir de la base de test (voir docs/tests.md).
     _replique["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replique_{_numero}"] = _replique
     REPLIQUES_EN_LECTURE.append(f"replique_{_numero}")
@@ -156,6 +157,10 @@ DATABASE_ROUTERS = ["core.bases.RouteurDesLectures"]
 REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES = env_int(
     "REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES", 10
 )
+if REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES < 1:
+    raise ImproperlyConfigured(
+        "REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES doit valoir au moins 1 (seconde)."
+    )
 # Les lectures publiques qu'une réplique peut servir (l'API des professionnels exceptée).
 REPLIQUES_ADRESSES_REGEX = r"^/(recherche|services|structures)/|^/api/v1/(?!pro/)"
 

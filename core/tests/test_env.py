@@ -120,3 +120,10 @@ def test_sans_replique_les_reglages_ne_declarent_que_la_base_principale(monkeypa
 
     assert list(reglages["DATABASES"]) == ["default"]
     assert reglages["REPLIQUES_EN_LECTURE"] == []
+
+
+def test_un_delai_apres_ecriture_nul_est_refuse(monkeypatch):
+    monkeypatch.setenv("REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES", "0")
+
+    with pytest.raises(ImproperlyConfigured, match="au moins 1"):
+        runpy.run_path(str(REGLAGES))
