@@ -19,6 +19,7 @@ from core.env import (
     env_list,
     env_mois_par_categorie,
     env_str,
+    env_urls,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Lectures publiques anonymes sur une réplique (core/bases.py) ; absent sans réplique.
+    "core.bases.LecturesSurRepliqueMiddleware",
     # En dernier : répond « connexion bloquée » quand le moteur d'axes refuse une tentative.
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,6 +126,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # en « database is locked » ; les imports écrivent par lots courts (voir README).
         "timeout": env_int("SQLITE_ATTENTE_SECONDES", 20),
     }
+
+# Répliques en lecture (README, « Répliques en lecture » ; core/bases.py) : une URL ou
+# plusieurs séparées par des virgules. Les lectures publiques anonymes (recherche, fiches,
+# API publique) y vont ; tout le reste reste sur DATABASE_URL. Vide : tout sur DATABASE_URL.
+REPLIQUES_EN_LECTURE = []
+for _numero, _url in enumerate(env_urls("DATABASE_REPLICA_URL"), start=1):
+    _replique = dj_database_url.parse(
+        _url,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    if _replique["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL doit désigner le même type de base que DATABASE_URL "
+            f"(réplique n° {_numero} : {_replique['ENGINE'].rsplit('.', 1)[-1]})."
+        )
+    # Les réglages de connexion de la principale (SQLite : WAL, attente), sauf ceux de l'adresse.
+    _replique["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **_replique.get("OPTIONS", {}),
+    }
+    # Dans les tests, la réplique est un miroir de la base de test (voir docs/tests.md).
+    _replique["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replique_{_numero}"] = _replique
+    REPLIQUES_EN_LECTURE.append(f"replique_{_numero}")
+DATABASE_ROUTERS = ["core.bases.RouteurDesLectures"]
+# Un navigateur qui vient d'écrire (POST…) lit sur la base principale pendant ce délai, le
+# temps que les répliques rattrapent (témoin « autonomie_ecriture »).
+REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES = env_int(
+    "REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES", 10
+)
+if REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES < 1:
+    raise ImproperlyConfigured(
+        "REPLIQUES_PRINCIPALE_APRES_ECRITURE_SECONDES doit valoir au moins 1 (seconde)."
+    )
+# Les lectures publiques qu'une réplique peut servir (l'API des professionnels exceptée).
+REPLIQUES_ADRESSES_REGEX = r"^/(recherche|services|structures)/|^/api/v1/(?!pro/)"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,6 +1,7 @@
 """Lecture typée des variables d'environnement : une valeur invalide arrête le démarrage."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,6 +40,20 @@ def env_list(nom: str, defaut: list[str]) -> list[str]:
     if brut is None:
         return defaut
     return [element.strip() for element in brut.split(",") if element.strip()]
+
+
+def env_urls(nom: str) -> list[str]:
+    """Des adresses séparées par des virgules. Une virgule suivie d'un schéma (« postgres:// »)
+    sépare deux adresses ; les autres restent dans l'adresse (plusieurs hôtes pour libpq :
+    « postgres://u:m@secours1,secours2/base »)."""
+    brut = os.environ.get(nom, "")
+    adresses = [a.strip() for a in re.split(r",(?=\s*[a-z][a-z0-9+.-]*://)", brut) if a.strip()]
+    for adresse in adresses:
+        if "://" not in adresse:
+            raise ImproperlyConfigured(
+                f"{nom} : « {adresse} » n'est pas une adresse de base (ex. postgres://…)."
+            )
+    return adresses
 
 
 def env_mois_par_categorie(nom: str) -> dict[str, int]:

@@ -4,7 +4,8 @@ Une requête ORM coûte ≈ 0,3 ms de Python avant même d'atteindre la base ; r
 thésaurus ou la commune saisie à chaque recherche en coûtait plus que la recherche.
 Ces tables ne changent que par `charger_referentiels` ou l'admin : une valeur gardée
 `REFERENTIELS_MEMOIRE_SECONDES` secondes est au pire aussi vieille, dans un autre processus.
-Dans celui qui écrit, les signaux de sauvegarde vident la mémoire aussitôt.
+Dans celui qui écrit, les signaux de sauvegarde vident la mémoire aussitôt. Elles se
+calculent sur la base principale, même quand la requête lit sur une réplique (core/bases.py).
 """
 
 import threading
@@ -15,6 +16,8 @@ from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+
+from core.bases import lire_sur_la_principale
 
 V = TypeVar("V")
 
@@ -39,7 +42,10 @@ class Memoire(Generic[V]):
             if garde is not None and garde[0] > maintenant:
                 self._valeurs.move_to_end(cle)
                 return garde[1]
-        valeur = self.calcul(*cle)
+        # Sur la principale : une réplique en retard relue juste après le vidage par un
+        # signal garderait l'ancienne valeur tout le délai. Une lecture par délai, peu coûteuse.
+        with lire_sur_la_principale():
+            valeur = self.calcul(*cle)
         with self._verrou:
             self._valeurs[cle] = (maintenant + settings.REFERENTIELS_MEMOIRE_SECONDES, valeur)
             self._valeurs.move_to_end(cle)

@@ -16,6 +16,7 @@ from types import ModuleType
 from django.db import connection
 from django.utils import timezone
 
+from core.bases import pour_lire
 from repertoire import thesaurus_en_memoire
 from repertoire.horaires import MINUIT, est_ferie
 from repertoire.models import ModeAcces, Service, ZoneIntervention
@@ -247,7 +248,7 @@ def _corriger(mots: list[str], requete: Requete, expliques: set[str]) -> dict[st
     lui-même, ou sa première correction."""
     moteur = moteur_de_la_base()
     racines = {mot: _racine(mot) for mot in mots}
-    with connection.cursor() as cursor:
+    with pour_lire().cursor() as cursor:
         connus = moteur.termes_des_prefixes(cursor, list(set(racines.values())))
         inconnus = [m for m in mots if racines[m] not in connus and m not in expliques]
         voisins = {m: _voisins(m) for m in inconnus if _corrigeable(m)}
@@ -652,7 +653,7 @@ def _dans_le_cercle(
         if requete.aides_a_part:
             sans_aides, params_aides = _sans_les_aides("t.service_id")
             sql, params = f"SELECT * FROM ({sql}) AS t WHERE {sans_aides}", params + params_aides
-        with connection.cursor() as cursor:
+        with pour_lire().cursor() as cursor:
             if limite:
                 sql, params = f"{sql} LIMIT %s", [*params, limite]
             cursor.execute(sql, params)
@@ -721,7 +722,7 @@ def _tout_le_rayon(plan: Plan, requete: Requete, expression) -> list[Ligne] | No
         sql, params_drapeau = moteur.drapeau(drapeau) if drapeau is not None else ("0", [])
         colonnes.append(sql)
         params += params_drapeau
-    with connection.cursor() as cursor:
+    with pour_lire().cursor() as cursor:
         cursor.execute(
             f"SELECT f.service_id, {', '.join(colonnes)} FROM repertoire_indexservice f "
             f"WHERE f.service_id IN ({_liste(ids)})",
@@ -742,7 +743,7 @@ def _couverts(ids: list[int], requete: Requete) -> tuple[set[int], set[int]]:
     if not ids:
         return set(), set()
     zone, params_zone = _zone_couvrante("i.service_id", requete)
-    with connection.cursor() as cursor:
+    with pour_lire().cursor() as cursor:
         cursor.execute(
             "SELECT service_id, joignable_partout FROM repertoire_indexservice i "
             f"WHERE service_id IN ({_liste(ids)}) AND (joignable_partout = %s OR {zone})",
@@ -877,7 +878,7 @@ def _lire(
     if limite is not None:
         sql += " LIMIT %s"
         params.append(limite)
-    with connection.cursor() as cursor:
+    with pour_lire().cursor() as cursor:
         cursor.execute(sql, params_select + params)
         return cursor.fetchall()
 
@@ -889,7 +890,7 @@ def _compter(
     select, de, _, where, _, params = _selection(
         expression, requete, lambda ident: (ident, []), en_plus
     )
-    with connection.cursor() as cursor:
+    with pour_lire().cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*) FROM (SELECT {select} FROM {de} WHERE {where} LIMIT %s) AS n",
             [*params, plafond],
