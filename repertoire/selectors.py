@@ -45,7 +45,8 @@ def _termes() -> tuple[tuple[str, tuple[str, ...]], ...]:
     for slug, (entree, _) in _besoins().items():
         libelle_court = _PRECISION.sub("", entree.libelle)
         for terme in (entree.libelle, libelle_court, *entree.synonymes):
-            besoins_par_terme.setdefault(forme_simple(normaliser(terme)), []).append(slug)
+            cle = " ".join(_sans_liaisons(forme_simple(normaliser(terme)).split()))
+            besoins_par_terme.setdefault(cle, []).append(slug)
     termes = sorted(besoins_par_terme.items(), key=lambda item: -len(item[0]))
     return tuple((terme, tuple(slugs)) for terme, slugs in termes)
 
@@ -86,20 +87,33 @@ def besoins_pour_texte(texte: str) -> list[str]:
     return besoins_et_reste(texte)[0]
 
 
+# Les petits mots qui lient ceux d'un besoin : « portage repas » est « portage de repas »,
+# « aide domicile » « aide à domicile ». Ignorés des deux côtés quand un besoin se reconnaît.
+LIAISONS = frozenset({"de", "du", "des", "d", "a", "au", "aux", "la", "le", "les", "l", "en"})
+
+
+def _sans_liaisons(mots: list[str]) -> list[str]:
+    return [mot for mot in mots if mot not in LIAISONS]
+
+
 def besoins_et_reste(texte: str) -> tuple[list[str], str]:
     """Les besoins du texte (voir `besoins_pour_texte`) et ce qu'il dit d'autre : « ehpad
     nevers » laisse « nevers », « maison de retraite » ne laisse rien."""
     mots = normaliser(texte).split()
     simples = [_mot_simple(mot) for mot in mots]
+    places = [i for i, simple in enumerate(simples) if simple not in LIAISONS]
+    pleins = [simples[i] for i in places]  # les mots sans leurs liaisons
     trouves: set[str] = set()
     for terme, slugs in _termes():
         cherche = terme.split()
-        for debut in range(len(simples) - len(cherche) + 1):
-            if simples[debut : debut + len(cherche)] == cherche:
+        for debut in range(len(pleins) - len(cherche) + 1):
+            if pleins[debut : debut + len(cherche)] == cherche:
                 trouves.update(slugs)
-                # Le passage reconnu est consommé : « auxiliaire de vie scolaire » ne doit
-                # pas aussi évoquer l'aide à domicile.
-                simples[debut : debut + len(cherche)] = ["|"] * len(cherche)
+                # Le passage reconnu est consommé, ses liaisons comprises : « auxiliaire de
+                # vie scolaire » ne doit pas aussi évoquer l'aide à domicile.
+                pleins[debut : debut + len(cherche)] = ["|"] * len(cherche)
+                premier, dernier = places[debut], places[debut + len(cherche) - 1]
+                simples[premier : dernier + 1] = ["|"] * (dernier + 1 - premier)
     ordonnes = [slug for slug in _besoins() if slug in trouves]
     voisins = (voisin for slug in ordonnes for voisin in _besoins()[slug][0].voir_aussi)
     # Le reste garde les mots tels que saisis (« nevers », pas sa forme simple « never »).

@@ -100,6 +100,10 @@ class Requete:
     publics: list[int] | None = None
     # Les mêmes en clés de l'index (`_cles_familles`) : None, pas de filtre.
     cles_besoins_du_texte: Cles | None = None
+    # Les besoins que nomme la saisie et leurs enfants, sans les besoins « voir aussi » qui
+    # élargissent la recherche (« PFR » : la plateforme de répit avant l'accueil temporaire).
+    # None quand ils ne diffèrent pas des précédents.
+    cles_besoins_exacts: Cles | None = None
     cles_besoins: Cles | None = None
     cles_publics: Cles | None = None
     mode_accueil: str = ""
@@ -203,6 +207,9 @@ def _comprendre_texte(saisie: str, requete: Requete) -> None:
     requete.besoins_du_texte, requete.cles_besoins_du_texte = _besoins(
         slug for trouve in requete.besoins_nommes for slug in besoin_et_descendants(trouve)
     )
+    exacts = _besoins(requete.besoins_nommes)[1]
+    if exacts != requete.cles_besoins_du_texte:
+        requete.cles_besoins_exacts = exacts
     restants = [mot for mot in mots_de(reste) if mot not in publics]
     requete.texte_explique = bool(requete.besoins_du_texte) and not restants
     requete.messages += [
@@ -421,15 +428,19 @@ class Plan:
     drapeaux: tuple = ()  # (mots, mots dans le nom, besoin reconnu) : ce qui fait le score
 
 
-def score(dans_texte: bool, dans_nom: bool, besoin: bool, texte_explique: bool) -> int:
+def score(
+    dans_texte: bool, dans_nom: bool, besoin: bool, texte_explique: bool, exact: bool = False
+) -> int:
     """1 si les mots sont dans la fiche, +1 s'ils sont dans son nom, +2 si elle répond au
-    besoin reconnu dans la saisie. Quand les mots ne font que nommer le besoin (« maison de
-    retraite »), les avoir dans sa description n'ajoute rien au besoin (l'EHPAD voisin passe
-    devant l'aide sociale lointaine qui cite la maison de retraite), et une fiche sans le
-    besoin passe après toutes celles qui l'ont, même si son nom contient les mots."""
+    besoin reconnu dans la saisie, +2 encore si c'est le besoin nommé lui-même (pas un besoin
+    « voir aussi » qui élargit la recherche). Quand les mots ne font que nommer le besoin
+    (« maison de retraite »), les avoir dans sa description n'ajoute rien au besoin (l'EHPAD
+    voisin passe devant l'aide sociale lointaine qui cite la maison de retraite), et une fiche
+    sans le besoin passe après toutes celles qui l'ont, même si son nom contient les mots."""
+    exact = besoin and exact
     if besoin and texte_explique:
-        return 3 + int(dans_nom)
-    return int(dans_texte) + int(dans_nom) + 2 * int(besoin)
+        return 3 + 2 * int(exact) + int(dans_nom)
+    return int(dans_texte) + int(dans_nom) + 2 * int(besoin) + 2 * int(exact)
 
 
 def planifier(requete: Requete) -> Plan:
@@ -444,6 +455,7 @@ def planifier(requete: Requete) -> Plan:
     texte = Mots(tuple(map(tuple, requete.termes))) if requete.termes else None
     nom = Mots(texte.groupes, nom_seul=True) if texte else None
     besoin = requete.cles_besoins_du_texte
+    exact = requete.cles_besoins_exacts if besoin else None
     explique = requete.texte_explique
     if texte and besoin:
         # (mots, dans le nom, besoin) de chaque seau ; des seaux de même score se lisent ensemble.
@@ -456,16 +468,17 @@ def planifier(requete: Requete) -> Plan:
                 ((True, False, False), Sauf(Sauf(texte, nom), besoin)),
             ],
             explique,
+            exact,
         )
     elif texte:
         seaux = [[Seau(2, nom, True)], [Seau(1, Sauf(texte, nom), True)]]
     elif besoin:
-        seaux = [[Seau(2, besoin, False)]]
+        seaux = _par_score([((False, False, True), besoin)], explique, exact)
     else:
         seaux = [[Seau(0, None, False)]]
     plan = Plan(filtre, seaux, ou(texte, besoin) if texte or besoin else None)
     if texte or besoin:
-        plan.drapeaux = (texte, nom, besoin)
+        plan.drapeaux = (texte, nom, besoin, exact)
     if requete.position:
         couvrant = _zones_couvrant(requete.commune)
         plan.couvrant = Cles(couvrant)
@@ -473,11 +486,21 @@ def planifier(requete: Requete) -> Plan:
     return plan
 
 
-def _par_score(seaux: list[tuple[tuple[bool, bool, bool], object]], explique: bool):
+def _par_score(
+    seaux: list[tuple[tuple[bool, bool, bool], object]], explique: bool, exact: object = None
+):
+    """Les seaux groupés par score ; avec `exact`, chaque seau du besoin se divise entre les
+    fiches du besoin nommé et celles d'un besoin qui élargit la recherche."""
     groupes: dict[int, list[Seau]] = {}
     for (mots, dans_nom, besoin), expression in seaux:
-        note = score(mots, dans_nom, besoin, explique)
-        groupes.setdefault(note, []).append(Seau(note, expression, mots))
+        divises = (
+            [(True, Et((expression, exact))), (False, Sauf(expression, exact))]
+            if besoin and exact is not None
+            else [(False, expression)]
+        )
+        for est_exact, partie in divises:
+            note = score(mots, dans_nom, besoin, explique, est_exact)
+            groupes.setdefault(note, []).append(Seau(note, partie, mots))
     return [groupes[note] for note in sorted(groupes, reverse=True)]
 
 
@@ -731,8 +754,8 @@ def _tout_le_rayon(plan: Plan, requete: Requete, expression) -> list[Ligne] | No
         brutes = cursor.fetchall()
     explique = requete.texte_explique
     retenues = [
-        (sid, d, score(bool(t), bool(n), bool(b), explique), bool(t))
-        for sid, d, t, n, b in brutes
+        (sid, d, score(bool(t), bool(n), bool(b), explique, bool(e)), bool(t))
+        for sid, d, t, n, b, e in brutes
         if t or b
     ]
     return _lignes_autour(retenues, requete)

@@ -140,3 +140,25 @@ def test_sans_service_pour_tous_les_publics_de_la_phrase_un_seul_suffit():
     resultat = page("accompagnement enfant sourd")
     assert noms(resultat) == ["IME"]
     assert "l'un d'eux" in resultat.message
+
+
+def test_les_petits_mots_de_liaison_ne_changent_pas_le_besoin_reconnu():
+    assert besoins_et_reste("portage repas")[0] == besoins_et_reste("portage de repas")[0]
+    assert besoins_et_reste("accueil jour")[0] == [
+        "accueil-de-jour",
+        *besoins_et_reste("accueil de jour")[0][1:],
+    ]
+    assert besoins_et_reste("aide domicile nevers")[1] == "nevers"
+
+
+def test_le_besoin_nomme_passe_avant_celui_qui_elargit_la_recherche():
+    # « plateforme de répit » élargit à l'accueil temporaire (voir aussi) : plus près, il
+    # passe pourtant après la plateforme elle-même.
+    service(nom="Accueil temporaire", description="Séjours.", besoins=["accueil-temporaire"])
+    plus_loin = ServiceFactory(nom="Plateforme de répit", description="Pour les aidants.")
+    plus_loin.lieux.add(
+        LieuFactory(structure=plus_loin.structure, latitude=NEVERS[0] + 0.05, longitude=NEVERS[1])
+    )
+    plus_loin.besoins.set(Besoin.objects.filter(slug="plateforme-de-repit"))
+    resultat = page("PFR", commune="Nevers", rayon_km=20)
+    assert noms(resultat) == ["Plateforme de répit", "Accueil temporaire"]

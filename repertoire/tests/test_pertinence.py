@@ -28,10 +28,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.pertinence]
 # d'un établissement FINESS et le jeu évalué dans le déploiement qui sert ses deux
 # départements : SQLite P@5 0,877, rappel 0,825 (réponses exactes : 0,957), nDCG 0,895,
 # zéro résultat 2,0 %, hors rayon 0 des 540 ; PostgreSQL les mêmes, hors rayon 0 des 555.
+# Puis le besoin nommé avant celui qui élargit, et les liaisons ignorées : nDCG 0,903.
 P5_MIN = 0.87
 RAPPEL_MIN = 0.82
 RAPPEL_EXACT_MIN = 0.95
-NDCG_MIN = 0.89
+NDCG_MIN = 0.90
 ZERO_RESULTAT_MAX = 0.02
 HORS_RAYON_MAX = 0
 
