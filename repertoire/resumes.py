@@ -1,0 +1,244 @@
+"""Les résultats de la recherche de l'API, lus en valeurs et rendus en dictionnaires JSON.
+
+Le contrat reste celui des schémas (`PageRecherche`, `ServiceResume`, `LieuSchema` de
+repertoire/schemas.py), qui documentent l'API ; seule la façon de le remplir change. Charger
+20 fiches en modèles (structure, lieux, communes, provenances) puis les faire valider et
+sérialiser par pydantic coûtait plus de CPU que le moteur lui-même (issue 13 : moteur 22 %,
+ORM 38 %, JSON 37 %). Ici : une requête par relation, des tuples plutôt que des modèles,
+des dictionnaires dans l'ordre des champs du schéma. Un test compare ce JSON à celui du
+schéma validé (repertoire/tests/test_api_recherche_json.py) ; voir aussi
+docs/adr/perf-recherche-api-sans-modeles.md.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import router
+
+from repertoire import thesaurus_en_memoire
+from repertoire.identifiants import IdentifiantSource, identifiants_de_service
+from repertoire.models import Provenance, Service, Structure, lien_de_provenance
+from repertoire.recherche.types import PageResultats
+from territoires.deploiement import dans_le_deploiement
+from territoires.models import Commune
+
+Json = dict[str, Any]
+
+COLONNES_SERVICE = (
+    "id",
+    "nom",
+    "nature",
+    "date_verification",
+    "accueil_sur_place",
+    "accueil_a_domicile",
+    "accueil_a_distance",
+    "structure_id",
+    "structure__nom",
+    "structure__typologie",
+    "structure__finess_ej",
+    "structure__siret",
+)
+COLONNES_LIEU = (
+    "service_id",
+    "lieu__id",
+    "lieu__nom",
+    "lieu__adresse",
+    "lieu__complement_adresse",
+    "lieu__code_postal",
+    "lieu__commune_id",
+    "lieu__commune__nom",
+    "lieu__commune__departement_id",
+    "lieu__latitude",
+    "lieu__longitude",
+    "lieu__accessibilite",
+    "lieu__accessibilite_url",
+    "lieu__entree_plain_pied",
+    "lieu__stationnement_adapte",
+    "lieu__sanitaires_adaptes",
+    "lieu__boucle_magnetique",
+    "lieu__finess_et",
+)
+NATURES = dict(Service.Nature.choices)
+TYPOLOGIES = dict(Structure.Typologie.choices)
+MODES_ACCUEIL = (
+    ("sur-place", "accueil sur place"),
+    ("a-domicile", "intervention à domicile"),
+    ("a-distance", "à distance (téléphone, visio)"),
+)
+
+
+@dataclass(slots=True)
+class FicheResumee:
+    """Ce que `moteur.raisons` lit d'un service (`besoins_charges`, `accueil_a_domicile`),
+    et son résumé et ses lieux déjà en JSON."""
+
+    pk: int
+    accueil_a_domicile: bool
+    resume: Json
+    lieux: list[Json] = field(default_factory=list)
+    finess_des_lieux: list[str] = field(default_factory=list)
+    sources: list[IdentifiantSource] = field(default_factory=list)
+    besoins_charges: list = field(default_factory=list)
+    publics_charges: list = field(default_factory=list)
+
+
+def charger_fiches(ids: set[int]) -> dict[int, FicheResumee]:
+    """Les services de la page en quatre requêtes, quel qu'en soit le nombre : services et
+    structures, liens au thésaurus, lieux et communes, provenances."""
+    if not ids:
+        return {}
+    fiches = {ligne[0]: _fiche(ligne) for ligne in _lignes_services(ids)}
+    thesaurus_en_memoire.attacher(list(fiches.values()), using=router.db_for_read(Service))
+    _attacher_lieux(fiches)
+    _attacher_sources(fiches)
+    for fiche in fiches.values():
+        _completer(fiche)
+    return fiches
+
+
+def _lignes_services(ids: set[int]) -> Any:
+    return Service.objects.filter(pk__in=ids).values_list(*COLONNES_SERVICE)
+
+
+def _fiche(ligne: tuple) -> FicheResumee:
+    (pk, nom, nature, verifie, sur_place, a_domicile, a_distance, *structure) = ligne
+    structure_id, structure_nom, typologie, finess_ej, siret = structure
+    modes = (sur_place, a_domicile, a_distance)
+    resume = {
+        "id": pk,
+        "nom": nom,
+        "nature": {"code": nature, "libelle": NATURES.get(nature, nature)},
+        "structure": {
+            "id": structure_id,
+            "nom": structure_nom,
+            "typologie": {"code": typologie, "libelle": TYPOLOGIES.get(typologie, typologie)},
+        },
+        "besoins": [],
+        "publics": [],
+        "modes_accueil": [
+            {"code": code, "libelle": libelle}
+            for (code, libelle), oui in zip(MODES_ACCUEIL, modes, strict=True)
+            if oui
+        ],
+        "communes": [],
+        "date_verification": _date(verifie),
+        "identifiants": {"finess_ej": finess_ej, "siret": siret},  # complétés plus loin
+    }
+    return FicheResumee(pk=pk, accueil_a_domicile=bool(a_domicile), resume=resume)
+
+
+def _date(valeur: dt.date | str | None) -> str | None:
+    return valeur.isoformat() if isinstance(valeur, dt.date) else valeur
+
+
+def _attacher_lieux(fiches: dict[int, FicheResumee]) -> None:
+    """Dans l'ordre des lieux du modèle (`Lieu.Meta.ordering`, par nom), puis par id."""
+    liens = Service.lieux.through.objects.filter(service_id__in=fiches)
+    for ligne in liens.order_by("lieu__nom", "lieu_id").values_list(*COLONNES_LIEU):
+        fiche = fiches[ligne[0]]
+        fiche.lieux.append(_lieu(ligne[1:-1]))
+        fiche.finess_des_lieux.append(ligne[-1])
+
+
+def _lieu(ligne: tuple) -> Json:
+    pk, nom, adresse, complement, code_postal, code_insee, commune, departement = ligne[:8]
+    latitude, longitude, description, url, plain_pied, stationnement, sanitaires, boucle = ligne[8:]
+    point = None
+    if latitude is not None and longitude is not None:
+        point = {"latitude": float(latitude), "longitude": float(longitude)}
+    return {
+        "id": pk,
+        "nom": nom,
+        "adresse": adresse,
+        "complement_adresse": complement,
+        "code_postal": code_postal,
+        "commune": (
+            {"code_insee": code_insee, "nom": commune, "departement": departement}
+            if code_insee is not None
+            else None
+        ),
+        "point": point,
+        "accessibilite": {
+            "description": description,
+            "fiche_acceslibre": url,
+            "entree_plain_pied": plain_pied,
+            "stationnement_adapte": stationnement,
+            "sanitaires_adaptes": sanitaires,
+            "boucle_magnetique": boucle,
+        },
+    }
+
+
+def _attacher_sources(fiches: dict[int, FicheResumee]) -> None:
+    type_service = ContentType.objects.get_for_model(Service)
+    provenances = Provenance.objects.filter(content_type=type_service, object_id__in=fiches)
+    for pk, source, identifiant, lien in provenances.order_by("pk").values_list(
+        "object_id", "source", "identifiant", "lien"
+    ):
+        fiches[pk].sources.append(
+            IdentifiantSource(source, identifiant, lien_de_provenance(source, identifiant, lien))
+        )
+
+
+def _completer(fiche: FicheResumee) -> None:
+    resume = fiche.resume
+    resume["besoins"] = [{"slug": b.slug, "libelle": b.libelle} for b in fiche.besoins_charges]
+    resume["publics"] = [{"slug": p.slug, "libelle": p.libelle} for p in fiche.publics_charges]
+    communes: dict[str, Json] = {}
+    for lieu in fiche.lieux:
+        if lieu["commune"] is not None:
+            communes.setdefault(lieu["commune"]["code_insee"], lieu["commune"])
+    resume["communes"] = list(communes.values())
+    structure = resume.pop("identifiants")
+    identifiants = identifiants_de_service(
+        sources=fiche.sources,
+        finess_des_lieux=fiche.finess_des_lieux,
+        finess_ej=structure["finess_ej"],
+        siret=structure["siret"],
+    )
+    resume["identifiants"] = {
+        "finess_et": identifiants.finess_et,
+        "finess_ej": identifiants.finess_ej,
+        "siret": identifiants.siret,
+        "sources": [
+            {"source": s.source, "identifiant": s.identifiant, "lien": s.lien}
+            for s in identifiants.sources
+        ],
+        "lien_source": identifiants.lien_source,
+    }
+
+
+def commune_json(commune: Commune | None) -> Json | None:
+    if commune is None:
+        return None
+    return {
+        "code_insee": commune.code_insee,
+        "nom": commune.nom,
+        "departement": commune.departement_id,
+    }
+
+
+def page_json(page: PageResultats) -> Json:
+    """La page au contrat de `PageRecherche`, ses résultats chargés par `charger_fiches`."""
+    return {
+        "total": page.total,
+        "total_exact": page.total_exact,
+        "page": page.page,
+        "par_page": page.par_page,
+        "commune": commune_json(page.commune),
+        "message": page.message,
+        "hors_territoire": page.commune is not None and not dans_le_deploiement(page.commune),
+        "rayon_km": None if page.rayon_km is None else float(page.rayon_km),
+        "plus_loin": [{"rayon_km": float(km), "total": n} for km, n in page.plus_loin],
+        "resultats": [
+            {
+                "service": r.service.resume,
+                "distance_km": None if r.distance_km is None else float(r.distance_km),
+                "raisons": r.raisons,
+                "lieux": r.service.lieux,
+            }
+            for r in page.resultats
+        ],
+    }
