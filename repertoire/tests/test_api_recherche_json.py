@@ -16,8 +16,8 @@ from repertoire.recherche import rechercher
 from repertoire.recherche.index import indexer_services
 from repertoire.schemas import PageRecherche, RechercheServices
 from repertoire.tests.factories import LieuFactory, ServiceRelieFactory, StructureFactory
-from territoires.models import Commune
 from territoires.deploiement import dans_le_deploiement
+from territoires.models import Commune
 
 pytestmark = pytest.mark.django_db
 
