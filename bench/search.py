@@ -38,6 +38,7 @@ import tempfile
 import time
 import tomllib
 import urllib.request
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -296,7 +297,11 @@ def en_processus(arguments) -> None:
     compteur = Compteur()
     for nom in ("comprendre", "executer", "plus_loin"):
         compteur.envelopper(moteur, nom, "moteur")
-    compteur.envelopper(moteur, "_services", "fiches")
+    compteur.envelopper(moteur, "_services", "fiches")  # la page HTML, et l'API avant
+    with suppress(ImportError):
+        from repertoire import resumes  # l'API : les fiches lues en valeurs
+
+        compteur.envelopper(resumes, "charger_fiches", "fiches")
     client = Client()
     api, api_cpu, html, html_cpu, octets, parts, vides = [], [], [], [], [], [], 0
     naif, pas = [], max(1, len(criteres) // max(1, arguments.naif))
@@ -530,6 +535,10 @@ def main() -> None:
     parser.add_argument("--minimum", type=int, default=300, help="requêtes par palier, au moins")
     arguments = parser.parse_args()
     django.setup()
+    from django.conf import settings
+
+    # Comme en production : DEBUG=true garderait chaque requête SQL en mémoire (coût mesuré).
+    settings.DEBUG = False
     (en_charge if arguments.charge else en_processus)(arguments)
 
 

@@ -5,7 +5,7 @@ Fonctions pures sur repertoire/referentiels.py : aucune requête en base.
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from core.texte import normaliser
@@ -89,6 +89,15 @@ def besoins_pour_texte(texte: str) -> list[str]:
 def besoins_et_reste(texte: str) -> tuple[list[str], str]:
     """Les besoins du texte (voir `besoins_pour_texte`) et ce qu'il dit d'autre : « ehpad
     nevers » laisse « nevers », « maison de retraite » ne laisse rien."""
+    besoins, reste = _besoins_et_reste(texte)
+    return list(besoins), reste
+
+
+# Lu deux fois par recherche (le moteur, puis la veille des besoins) et souvent le même
+# texte : le parcours de tous les termes du thésaurus coûtait ≈ 2 ms de CPU à chaque fois.
+# Le thésaurus lu ici est celui du code (referentiels.py) : rien à invalider.
+@lru_cache(maxsize=4096)
+def _besoins_et_reste(texte: str) -> tuple[tuple[str, ...], str]:
     mots = normaliser(texte).split()
     simples = [_mot_simple(mot) for mot in mots]
     trouves: set[str] = set()
@@ -104,7 +113,7 @@ def besoins_et_reste(texte: str) -> tuple[list[str], str]:
     voisins = (voisin for slug in ordonnes for voisin in _besoins()[slug][0].voir_aussi)
     # Le reste garde les mots tels que saisis (« nevers », pas sa forme simple « never »).
     reste = " ".join(mot for mot, simple in zip(mots, simples, strict=True) if simple != "|")
-    return _uniques([*ordonnes, *voisins]), reste
+    return tuple(_uniques([*ordonnes, *voisins])), reste
 
 
 # Les mots du quotidien qui disent un public (« mon fils autiste ») : le public du thésaurus
