@@ -225,6 +225,11 @@ def melange(nombre: int, graine: int = 1000) -> list:
     return criteres
 
 
+def forme(critere) -> str:
+    champs = {"texte": critere.q, "besoin": critere.besoin, "commune": critere.commune}
+    return "+".join(nom for nom, valeur in champs.items() if valeur) or "rien"
+
+
 def parametres(critere) -> str:
     return urlencode({k: v for k, v in vars(critere).items() if v not in ("", None, "pertinence")})
 
@@ -304,6 +309,7 @@ def en_processus(arguments) -> None:
         compteur.envelopper(resumes, "charger_fiches", "fiches")
     client = Client()
     api, api_cpu, html, html_cpu, octets, parts, vides = [], [], [], [], [], [], 0
+    formes: dict[str, list[tuple[float, float]]] = {}
     naif, pas = [], max(1, len(criteres) // max(1, arguments.naif))
     debut_total = time.process_time()
     for n, critere in enumerate(criteres):
@@ -315,6 +321,9 @@ def en_processus(arguments) -> None:
             api.append((time.perf_counter() - debut) * 1000)
             api_cpu.append((time.process_time() - cpu) * 1000)
             vides += reponse.json()["total"] == 0
+            formes.setdefault(forme(critere), []).append(
+                (api_cpu[-1], compteur.cpu.get("moteur", 0))
+            )
             parts.append(
                 (api_cpu[-1], compteur.cpu.get("moteur", 0), compteur.cpu.get("fiches", 0))
             )
@@ -336,6 +345,13 @@ def en_processus(arguments) -> None:
     if naif:
         ligne("naïve (ORM + Python), après l'API", naif)
     _bilan(api, api_cpu, parts, vides, html, octets, naif)
+    print("CPU de l'API par forme de saisie (ms) :")
+    for nom, mesures in sorted(formes.items()):
+        cpu, moteur = centiles([m[0] for m in mesures]), centiles([m[1] for m in mesures])
+        print(
+            f"  {nom:<22} n={len(mesures):>4}  CPU p50 {cpu[0]:5.1f}  p95 {cpu[1]:5.1f}   "
+            f"dont moteur p50 {moteur[0]:5.1f}  p95 {moteur[1]:5.1f}"
+        )
 
 
 def _bilan(api, api_cpu, parts, vides, html, octets, naif) -> None:

@@ -95,8 +95,10 @@ def besoins_et_reste(texte: str) -> tuple[list[str], str]:
 
 # Lu deux fois par recherche (le moteur, puis la veille des besoins) et souvent le même
 # texte : le parcours de tous les termes du thésaurus coûtait ≈ 2 ms de CPU à chaque fois.
-# Le thésaurus lu ici est celui du code (referentiels.py) : rien à invalider.
-@lru_cache(maxsize=4096)
+# Le thésaurus lu ici est celui du code (referentiels.py) : rien à invalider. Peu de textes
+# gardés (les 256 derniers, en mémoire du processus seulement, jamais écrits) : assez pour
+# la seconde lecture et les recherches fréquentes, sans tenir un journal des saisies.
+@lru_cache(maxsize=256)
 def _besoins_et_reste(texte: str) -> tuple[tuple[str, ...], str]:
     mots = normaliser(texte).split()
     simples = [_mot_simple(mot) for mot in mots]
