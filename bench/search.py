@@ -396,18 +396,27 @@ def _environnement_de_production(statiques: str) -> dict[str, str]:
         "STATIC_ROOT": statiques,
         "API_LIMITE_PAR_MINUTE": "0",
         "MESURE_CPU_SERVEUR": "true",
+        # Une connexion PostgreSQL fermée pendant un palier emporterait son CPU avec elle.
+        "DATABASE_CONN_MAX_AGE": "3600",
     }
 
 
 def _cpu_de(pids: list[int]) -> float:
     """CPU (utilisateur + système) consommé par ces processus, en secondes, lu dans /proc."""
+    return sum(_cpu_par_processus(pids).values())
+
+
+def _cpu_par_processus(pids: list[int]) -> dict[int, float]:
     tic = os.sysconf("SC_CLK_TCK")
-    total = 0
+    cpu = {}
     for pid in pids:
-        with open(f"/proc/{pid}/stat") as fichier:
-            champs = fichier.read().rsplit(")", 1)[1].split()
-        total += int(champs[11]) + int(champs[12])
-    return total / tic
+        try:
+            with open(f"/proc/{pid}/stat") as fichier:
+                champs = fichier.read().rsplit(")", 1)[1].split()
+        except OSError:  # une connexion fermée entre-temps
+            continue
+        cpu[pid] = (int(champs[11]) + int(champs[12])) / tic
+    return cpu
 
 
 def _cpu_machine() -> tuple[float, float]:
@@ -417,6 +426,22 @@ def _cpu_machine() -> tuple[float, float]:
     inactif = valeurs[3] + valeurs[4]
     tic = os.sysconf("SC_CLK_TCK")
     return (sum(valeurs) - inactif) / tic, sum(valeurs) / tic
+
+
+def _processus_postgresql() -> list[int]:
+    """Les processus PostgreSQL qui servent les workers (même base, autres connexions que la
+    nôtre) : sous PostgreSQL, le moteur travaille surtout là, hors du CPU des workers."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [pid for (pid,) in curseur.fetchall()]
+    return [pid for pid in pids if os.path.exists(f"/proc/{pid}/stat")]
 
 
 def _workers(maitre: int) -> list[int]:
@@ -507,11 +532,20 @@ def en_charge(arguments) -> None:
             for clients in paliers:
                 lot = chemins[debut : debut + par_palier[clients]]
                 debut += len(lot)
+                base = _cpu_par_processus(_processus_postgresql())
                 cpu_workers, machine = _cpu_de(workers), _cpu_machine()
                 resultat = _rejouer(port, clients, lot)
                 cpu_workers = _cpu_de(workers) - cpu_workers
-                occupe = _cpu_machine()[0] - machine[0]
+                # Une connexion rouverte pendant le palier (CONN_MAX_AGE) compte en entier.
+                apres = _cpu_par_processus(_processus_postgresql())
+                cpu_base = sum(cpu - base.get(pid, 0) for pid, cpu in apres.items())
+                occupe = _cpu_machine()[0] - machine[0] - cpu_base
                 _palier(clients, resultat, cpu_workers, occupe)
+                if apres:
+                    print(
+                        f"{'':>7} PostgreSQL ({len(apres)} connexions) : "
+                        f"{cpu_base / len(resultat['mesures']) * 1000:.1f} ms de CPU par requête"
+                    )
         finally:
             serveur.terminate()
             serveur.wait(timeout=30)
