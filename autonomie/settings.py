@@ -89,6 +89,9 @@ MIDDLEWARE = [
     # En dernier : répond « connexion bloquée » quand le moteur d'axes refuse une tentative.
     "axes.middleware.AxesMiddleware",
 ]
+# Banc de charge : le CPU serveur de chaque requête dans l'en-tête Server-Timing (core/mesure.py).
+if env_bool("MESURE_CPU_SERVEUR", False):
+    MIDDLEWARE.insert(0, "core.mesure.mesure_cpu")
 
 ROOT_URLCONF = "autonomie.urls"
 WSGI_APPLICATION = "autonomie.wsgi.application"

@@ -50,17 +50,27 @@ def identifiants_service(
 ) -> Identifiants:
     """Un service FINESS est un établissement : son ET est l'identifiant de sa provenance
     « finess », à défaut celui d'un de ses lieux ; EJ et SIRET sont ceux de sa structure."""
-    sources = [identifiant_source(p) for p in provenances]
+    return identifiants_de_service(
+        sources=[identifiant_source(p) for p in provenances],
+        finess_des_lieux=[lieu.finess_et for lieu in lieux],
+        finess_ej=service.structure.finess_ej,
+        siret=service.structure.siret,
+    )
+
+
+def identifiants_de_service(
+    *, sources: list[IdentifiantSource], finess_des_lieux: Iterable[str], finess_ej: str, siret: str
+) -> Identifiants:
+    """La même règle sur des valeurs déjà lues (recherche de l'API, sans modèles)."""
     ets = [s.identifiant for s in sources if s.source == SOURCE_FINESS]
-    ets += [lieu.finess_et for lieu in lieux if lieu.finess_et]
+    ets += [numero for numero in finess_des_lieux if numero]
     finess_et = ets[0] if ets else ""
     if finess_et and not any(s.source == SOURCE_FINESS for s in sources):
         sources.insert(0, IdentifiantSource(SOURCE_FINESS, finess_et, lien_fiche_finess(finess_et)))
-    structure = service.structure
     return Identifiants(
         finess_et=finess_et,
-        finess_ej=structure.finess_ej,
-        siret=structure.siret,
+        finess_ej=finess_ej,
+        siret=siret,
         sources=sources,
         lien_source=_lien_source(sources),
     )

@@ -103,9 +103,14 @@ class Provenance(models.Model):
     def lien_source(self) -> str:
         """La fiche chez la source : le lien qu'elle a donné, sinon, pour FINESS, la fiche
         nationale du numéro ; vide sinon."""
-        if self.lien:
-            return self.lien
-        return lien_fiche_finess(self.identifiant) if self.source == "finess" else ""
+        return lien_de_provenance(self.source, self.identifiant, self.lien)
+
+
+def lien_de_provenance(source: str, identifiant: str, lien: str) -> str:
+    """`Provenance.lien_source` sur des valeurs déjà lues (recherche de l'API)."""
+    if lien:
+        return lien
+    return lien_fiche_finess(identifiant) if source == "finess" else ""
 
 
 class FicheMixin(models.Model):

@@ -5,7 +5,7 @@ Fonctions pures sur repertoire/referentiels.py : aucune requête en base.
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from core.texte import normaliser
@@ -99,6 +99,17 @@ def _sans_liaisons(mots: list[str]) -> list[str]:
 def besoins_et_reste(texte: str) -> tuple[list[str], str]:
     """Les besoins du texte (voir `besoins_pour_texte`) et ce qu'il dit d'autre : « ehpad
     nevers » laisse « nevers », « maison de retraite » ne laisse rien."""
+    besoins, reste = _besoins_et_reste(texte)
+    return list(besoins), reste
+
+
+# Lu deux fois par recherche (le moteur, puis la veille des besoins) et souvent le même
+# texte : le parcours de tous les termes du thésaurus coûtait ≈ 2 ms de CPU à chaque fois.
+# Le thésaurus lu ici est celui du code (referentiels.py) : rien à invalider. Peu de textes
+# gardés (les 256 derniers, en mémoire du processus seulement, jamais écrits) : assez pour
+# la seconde lecture et les recherches fréquentes, sans tenir un journal des saisies.
+@lru_cache(maxsize=256)
+def _besoins_et_reste(texte: str) -> tuple[tuple[str, ...], str]:
     mots = normaliser(texte).split()
     simples = [_mot_simple(mot) for mot in mots]
     places = [i for i, simple in enumerate(simples) if simple not in LIAISONS]
@@ -118,7 +129,7 @@ def besoins_et_reste(texte: str) -> tuple[list[str], str]:
     voisins = (voisin for slug in ordonnes for voisin in _besoins()[slug][0].voir_aussi)
     # Le reste garde les mots tels que saisis (« nevers », pas sa forme simple « never »).
     reste = " ".join(mot for mot, simple in zip(mots, simples, strict=True) if simple != "|")
-    return _uniques([*ordonnes, *voisins]), reste
+    return tuple(_uniques([*ordonnes, *voisins])), reste
 
 
 # Les mots du quotidien qui disent un public (« mon fils autiste ») : le public du thésaurus

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from types import ModuleType
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -999,7 +1000,16 @@ def _filtre_ouvert(le: dt.datetime) -> Condition:
     return condition
 
 
-def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageResultats:
+def rechercher(
+    critere: Critere,
+    *,
+    page: int = 1,
+    par_page: int = 20,
+    charger: Callable[[set[int]], dict[int, Any]] | None = None,
+) -> PageResultats:
+    """`charger` lit les services de la page (par défaut en modèles, `_services`) : l'API
+    les lit en valeurs (repertoire/resumes.py) ; `raisons` n'en lit que `besoins_charges`
+    et `accueil_a_domicile`."""
     page = max(1, int(page))
     par_page = min(max(1, int(par_page)), PAR_PAGE_MAX)
     requete = Requete()
@@ -1034,7 +1044,7 @@ def rechercher(critere: Critere, *, page: int = 1, par_page: int = 20) -> PageRe
         lignes, total = executer(plan, requete, tri=critere.tri, page=page, par_page=par_page)
     from repertoire.recherche.aides import aides_pour_payer  # qui lit ce module
 
-    services = _services({ligne.service_id for ligne in lignes})
+    services = (charger or _services)({ligne.service_id for ligne in lignes})
     resultats = [
         Resultat(
             service=services[ligne.service_id],
