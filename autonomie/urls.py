@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("contribution.urls")),
     path("", include("fraicheur.urls")),
     path("", include("veille.urls")),
+    path("", include("satisfaction.urls")),
     path("", include("repertoire.urls")),
 ]

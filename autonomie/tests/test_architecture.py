@@ -22,6 +22,7 @@ PERMIS: dict[str, set[str]] = {
     "contribution": {"repertoire", "comptes", "territoires", "core"},
     "fraicheur": {"contribution", "repertoire", "comptes", "territoires", "core"},
     "veille": {"repertoire", "comptes", "territoires", "core"},
+    "satisfaction": {"comptes", "territoires", "core"},
 }
 
 
