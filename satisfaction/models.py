@@ -17,6 +17,9 @@ from territoires.models import Departement
 
 CLE_REPONDANTS = "_repondants"  # la ligne de Comptage qui compte les questionnaires eux-mêmes
 SEGMENT_TOUS = "tous"
+INDEX_POOLE = [
+    "segment", "question", "signature", "niveau", "mois", "origine", "departement", "nombre",
+]  # fmt: skip
 CLE_COMPTAGE = ["departement", "mois", "origine", "segment", "question", "signature", "niveau"]
 
 
@@ -197,7 +200,10 @@ class Comptage(models.Model):
     (`recompter_satisfaction`). La question `_repondants` compte les questionnaires.
     """
 
-    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="+")
+    # Pas d'index propre : la contrainte unique commence par le département.
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     mois = models.DateField()
     origine = models.CharField(max_length=8, choices=Origine.choices)
     segment = models.CharField(max_length=80, help_text="« tous » ou « clé=code »")
@@ -214,9 +220,10 @@ class Comptage(models.Model):
             # Le département et le mois en tête : l'index sert la page d'une MDPH.
             models.UniqueConstraint(fields=CLE_COMPTAGE, name="comptage_unique")
         ]
-        # Les résultats nationaux et régionaux : un sous-groupe, une période, tous les
-        # départements.
-        indexes = [models.Index(fields=["segment", "mois"], name="comptage_segment_mois")]
+        # Les résultats nationaux et régionaux (un sous-groupe, une période, tous les
+        # départements ou ceux d'une région) lus dans l'index seul, déjà rangés par question
+        # et niveau : aucun tri, aucune lecture de la table (docs/adr, mesures).
+        indexes = [models.Index(fields=INDEX_POOLE, name="comptage_poole")]
 
     def __str__(self) -> str:
         quoi = f"{self.segment} {self.question} {self.niveau}"

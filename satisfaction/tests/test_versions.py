@@ -115,3 +115,15 @@ def test_chaque_question_est_ecrite_en_facile_a_lire(version):
             assert not choix.sigles or SIGLE_EXPLIQUE.search(libelle) or choix.sigles == ["MDPH"], (
                 libelle
             )
+
+
+def test_l_administration_montre_les_versions_sans_permettre_de_les_modifier(client, version):
+    from comptes.tests.factories import UtilisateurFactory
+    from comptes.tests.outils import connecter_avec_double_facteur
+
+    connecter_avec_double_facteur(client, UtilisateurFactory(is_superuser=True))
+    page = client.get(f"/admin/satisfaction/version/{version.pk}/change/")
+    assert page.status_code == 200
+    assert "Êtes-vous satisfait de l&#x27;accueil ?" in page.content.decode()
+    assert client.post(f"/admin/satisfaction/version/{version.pk}/change/", {}).status_code == 403
+    assert client.get("/admin/satisfaction/resultatpublie/").status_code == 200
