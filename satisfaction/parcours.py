@@ -23,6 +23,10 @@ TITRES = {
     4: "Pour finir",
 }
 NOMBRE_ETAPES = len(TITRES)
+# Un questionnaire abandonné ne reste pas dans la session d'un anonyme plus de 2 heures
+# (le texte libre en cours peut être personnel) ; `purger_satisfaction` efface ensuite les
+# sessions expirées.
+DUREE_SESSION_ANONYME = 2 * 3600
 
 
 @dataclass
@@ -40,8 +44,10 @@ class Parcours:
             return cls(version_id=version.pk)
         return cls(**lu)
 
-    def garder(self, session: SessionBase) -> None:
+    def garder(self, session: SessionBase, *, anonyme: bool = True) -> None:
         session[CLE_SESSION] = self.__dict__
+        if anonyme:  # la session d'une personne connectée garde sa durée
+            session.set_expiry(DUREE_SESSION_ANONYME)
 
     @staticmethod
     def oublier(session: SessionBase) -> None:

@@ -11,6 +11,7 @@ import hmac
 import json
 import time
 from collections import Counter
+from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
@@ -140,6 +141,12 @@ def purger_textes(*, le: dt.date | None = None) -> int:
         .exclude(texte_libre="")
         .update(texte_libre="", texte_efface=True)
     )
+
+
+def effacer_sessions_expirees() -> None:
+    """Les sessions expirées (dont les questionnaires abandonnés, gardés 2 heures au plus) ;
+    ce que fait `clearsessions`, pour le moteur de session du site."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 def recompter(*, departements: list[str] | None = None) -> int:

@@ -29,6 +29,10 @@ def _version() -> Version:
     return version
 
 
+def _garder(request: HttpRequest, parcours: Parcours) -> None:
+    parcours.garder(request.session, anonyme=not request.user.is_authenticated)
+
+
 @publique(PUBLIC)
 def accueil(request: HttpRequest) -> HttpResponse:
     return render(request, "satisfaction/accueil.html", {"etapes": TITRES})
@@ -49,17 +53,17 @@ def etape(request: HttpRequest, numero: int) -> HttpResponse:
     form = formulaire(version, numero, request.POST)
     parcours.retenir(request.POST, [nom for nom in form.fields if nom != "site_internet"])
     if request.POST.get("action") == "precedent" and numero > 1:
-        parcours.garder(request.session)
+        _garder(request, parcours)
         return redirect("satisfaction:etape", numero=numero - 1)
     if numero == NOMBRE_ETAPES:
         return _envoyer(request, version, parcours, form)
     if not form.is_valid():
-        parcours.garder(request.session)
+        _garder(request, parcours)
         return _page(request, version, numero, form, parcours, status=400)
     if numero == 1:
         parcours.departement = form.departement.code
     parcours.etape_validee = max(parcours.etape_validee, numero)
-    parcours.garder(request.session)
+    _garder(request, parcours)
     return redirect("satisfaction:etape", numero=numero + 1)
 
 
@@ -90,10 +94,10 @@ def _envoyer(request: HttpRequest, version: Version, parcours: Parcours, form: A
     fenêtre des doublons."""
     client = services.pseudonyme_du_jour(adresse_client(request))
     if services.debit_depasse(client):
-        parcours.garder(request.session)
+        _garder(request, parcours)
         return render(request, "satisfaction/trop_d_envois.html", status=429)
     if not form.is_valid():
-        parcours.garder(request.session)
+        _garder(request, parcours)
         return _page(request, version, NOMBRE_ETAPES, form, parcours, status=400)
     if form.est_un_robot():
         Parcours.oublier(request.session)
@@ -103,7 +107,7 @@ def _envoyer(request: HttpRequest, version: Version, parcours: Parcours, form: A
     for numero, precedent in enumerate(formulaires, start=1):
         if not precedent.is_valid():
             parcours.etape_validee = numero - 1
-            parcours.garder(request.session)
+            _garder(request, parcours)
             return redirect("satisfaction:etape", numero=numero)
     valeurs = {k: v for f in formulaires for k, v in f.valeurs().items()}
     reponse = services.recevoir_en_ligne(

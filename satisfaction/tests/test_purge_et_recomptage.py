@@ -60,3 +60,15 @@ def test_recompter_redonne_les_memes_comptes(version):
     cmi = Comptage.objects.filter(segment="motifs=cmi", question="globale")
     assert dict(cmi.values_list("niveau", "nombre")) == {"satisfait": 1, "insatisfait": 1}
     assert Reponse.objects.count() == 3
+
+
+def test_un_questionnaire_abandonne_ne_reste_que_2_heures_puis_est_efface(client, version):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.post("/donner-mon-avis/etape/1/", {"mdph_commune": "Nevers", "action": "suivant"})
+    session = Session.objects.get()
+    assert dt.timedelta(hours=1) < session.expire_date - timezone.now() <= dt.timedelta(hours=2)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    call_command("purger_satisfaction")
+    assert not Session.objects.exists()
