@@ -9,6 +9,7 @@ revalide toutes les étapes.
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils.datastructures import MultiValueDict
 
@@ -60,6 +61,17 @@ class Parcours:
     def donnees(self) -> MultiValueDict:
         return MultiValueDict(self.saisies)
 
+    def valeurs_initiales(self, form: QuestionsForm) -> dict[str, Any]:
+        """Ce qui a été saisi, pour remontrer une étape sans la valider (aucune erreur
+        affichée à qui revient ou arrive)."""
+        initiales: dict[str, Any] = {}
+        for nom, champ in form.fields.items():
+            valeurs = self.saisies.get(nom)
+            if valeurs:
+                multiple = isinstance(champ, forms.MultipleChoiceField)
+                initiales[nom] = valeurs if multiple else valeurs[0]
+        return initiales
+
     def premiere_etape_permise(self, numero: int) -> int:
         """On n'ouvre une étape qu'après avoir validé les précédentes."""
         return min(numero, self.etape_validee + 1)
@@ -72,3 +84,10 @@ def questions_de(version: Version, etape: int) -> list[Question]:
 def formulaire(version: Version, etape: int, donnees: Any = None) -> QuestionsForm:
     classe = {1: PremiereEtapeForm, NOMBRE_ETAPES: DerniereEtapeForm}.get(etape, QuestionsForm)
     return classe(donnees, questions=questions_de(version, etape), auto_id="id_%s")
+
+
+def formulaire_a_montrer(version: Version, etape: int, parcours: Parcours) -> QuestionsForm:
+    """L'étape non liée, préremplie de ce que la session garde."""
+    form = formulaire(version, etape)
+    form.initial = parcours.valeurs_initiales(form)
+    return form

@@ -16,7 +16,14 @@ from satisfaction import services
 from satisfaction.forms import SaisiePapierForm
 from satisfaction.impression import en_pdf
 from satisfaction.models import Origine, Version
-from satisfaction.parcours import NOMBRE_ETAPES, TITRES, Parcours, formulaire, questions_de
+from satisfaction.parcours import (
+    NOMBRE_ETAPES,
+    TITRES,
+    Parcours,
+    formulaire,
+    formulaire_a_montrer,
+    questions_de,
+)
 from territoires.models import Departement
 
 PUBLIC = "Le questionnaire de satisfaction est anonyme, ouvert à tous, sans compte"
@@ -48,7 +55,7 @@ def etape(request: HttpRequest, numero: int) -> HttpResponse:
     if permise != numero:
         return redirect("satisfaction:etape", numero=permise)
     if request.method != "POST":
-        form = formulaire(version, numero, parcours.donnees() if parcours.saisies else None)
+        form = formulaire_a_montrer(version, numero, parcours)
         return _page(request, version, numero, form, parcours)
     form = formulaire(version, numero, request.POST)
     parcours.retenir(request.POST, [nom for nom in form.fields if nom != "site_internet"])

@@ -56,6 +56,7 @@ def test_chaque_etape_dit_ou_en_est_la_personne(client, version):
     page = client.get(url(2)).content.decode()
     assert "Étape 2 sur 4" in page
     assert "Votre avis concerne la MDPH Nièvre (58)" in page
+    assert 'role="alert"' not in page and "Erreur" not in page  # rien n'est encore envoyé
 
 
 def test_revenir_en_arriere_puis_repartir_garde_toutes_les_reponses(client, version):
