@@ -181,7 +181,9 @@ class ComptageQuerySet(models.QuerySet):
         )
         champ_mois = self.model._meta.get_field("mois")
         parametres: list = []
-        for (departement, mois, *reste), nombre in comptes.items():
+        # Toujours dans le même ordre : deux réponses simultanées verrouillent leurs lignes
+        # communes dans le même ordre, sans interblocage sous PostgreSQL.
+        for (departement, mois, *reste), nombre in sorted(comptes.items()):
             parametres += [departement, champ_mois.get_db_prep_value(mois, connexion)]
             parametres += [*reste, nombre]
         with connexion.cursor() as curseur:
