@@ -232,6 +232,8 @@ if VEILLE_CONSERVATION_MOIS < 1:
 # par `purger_satisfaction` (le reste d'une réponse n'est pas personnel).
 SATISFACTION_REPONSES_PAR_MINUTE = env_int("SATISFACTION_REPONSES_PAR_MINUTE", 5)
 SATISFACTION_DOUBLON_MINUTES = env_int("SATISFACTION_DOUBLON_MINUTES", 30)
+# Issue 12, § 2 : aucun chiffre publié pour un groupe de moins de réponses que ce seuil.
+SATISFACTION_SEUIL_PUBLICATION = env_int("SATISFACTION_SEUIL_PUBLICATION", 30)
 SATISFACTION_TEXTE_CONSERVATION_MOIS = env_int("SATISFACTION_TEXTE_CONSERVATION_MOIS", 24)
 if SATISFACTION_TEXTE_CONSERVATION_MOIS < 1:
     raise ImproperlyConfigured(

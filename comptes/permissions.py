@@ -33,6 +33,7 @@ class Action(StrEnum):
     INVITER = "inviter"
     PROPOSER_SERVICE = "proposer_service"
     SAISIR_QUESTIONNAIRES = "saisir_questionnaires"
+    LIRE_AVIS_LIBRES = "lire_avis_libres"
 
 
 DROITS: dict[TypeRole, frozenset[Action]] = {
@@ -56,7 +57,10 @@ DROITS: dict[TypeRole, frozenset[Action]] = {
     # Issue 10 : le rôle pilotage lit le pilotage de son territoire. Issue 12 : celui d'une
     # MDPH saisit aussi les questionnaires de satisfaction reçus sur papier
     # (`RESERVEES_AUX_INSTITUTIONS`).
-    TypeRole.PILOTAGE: frozenset({Action.VOIR_PILOTAGE, Action.SAISIR_QUESTIONNAIRES}),
+    # Issue 12, § 2 : celui d'une MDPH lit aussi les avis libres de ses usagers (masqués).
+    TypeRole.PILOTAGE: frozenset(
+        {Action.VOIR_PILOTAGE, Action.SAISIR_QUESTIONNAIRES, Action.LIRE_AVIS_LIBRES}
+    ),
     TypeRole.GESTIONNAIRE: frozenset(
         {
             Action.MODIFIER_FICHE,
@@ -91,6 +95,8 @@ PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
 # saisissent, sur son territoire ; un rôle de pilotage d'une ARS ou d'un Département, non.
 RESERVEES_AUX_INSTITUTIONS: dict[Action, frozenset[str]] = {
     Action.SAISIR_QUESTIONNAIRES: frozenset({TypeInstitution.MDPH}),
+    # Les avis libres parlent de personnes et d'agents de la MDPH : ils restent à la MDPH.
+    Action.LIRE_AVIS_LIBRES: frozenset({TypeInstitution.MDPH}),
 }
 # Qui peut inviter à quel rôle (issue 10) : jamais un rôle plus fort que le sien.
 ROLES_INVITABLES: dict[TypeRole, frozenset[TypeRole]] = {

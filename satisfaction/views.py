@@ -4,6 +4,7 @@ saisie des questionnaires papier par les agents d'une MDPH."""
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +13,9 @@ from comptes.acces import reservee
 from comptes.permissions import Action, peut
 from core.acces import publique
 from core.limitation import adresse_client
-from satisfaction import services
+from satisfaction import resultats, services, tableaux
+from satisfaction.avis import AVIS_AFFICHES
+from satisfaction.avis import avis_libres as lire_avis
 from satisfaction.forms import SaisiePapierForm
 from satisfaction.impression import en_pdf
 from satisfaction.models import Origine, Version
@@ -24,7 +27,7 @@ from satisfaction.parcours import (
     formulaire_a_montrer,
     questions_de,
 )
-from territoires.models import Departement
+from territoires.models import Departement, Region
 
 PUBLIC = "Le questionnaire de satisfaction est anonyme, ouvert à tous, sans compte"
 
@@ -177,3 +180,124 @@ def saisie_papier(request: HttpRequest) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     contexte = {"form": form, "version": version}
     return render(request, "satisfaction/saisie_papier.html", contexte, status=status)
+
+
+# --- Résultats (issue 12, § 2) ---------------------------------------------------------------
+
+FORMATS_EXPORT = {
+    "csv": ("text/csv; charset=utf-8", tableaux.en_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", tableaux.en_xlsx),
+}
+
+
+def _page_resultats(request: HttpRequest, maille: str, code: str) -> dict:
+    """Le territoire, les périodes lues dans la requête, les résultats et leurs tableaux ;
+    une saisie illisible donne un message en français (400), jamais une erreur 500."""
+    t = resultats.territoire(maille, code)
+    p = resultats.periode(request.GET.get("periode") or resultats.periode_par_defaut().code)
+    comparer = request.GET.get("comparer") or resultats.periode_precedente(p).code
+    avant_p = resultats.periode(comparer)
+    question = request.GET.get("question") or resultats.QUESTION_CROISEE_PAR_DEFAUT
+    infos = {i.cle: i for i in resultats.questions().values() if i.type == "echelle"}
+    if question not in infos:
+        raise ValueError(f"Question « {question} » inconnue.")
+    r = resultats.resultats(t, p, question_croisee=question)
+    avant = resultats.resultats(t, avant_p, question_croisee=question)
+    comparaison = resultats.comparer(avant, r)
+    return {
+        "territoire": t,
+        "periode": p,
+        "avant": avant,
+        "r": r,
+        "question": infos[question],
+        "questions": sorted(infos.values(), key=lambda i: (i.etape, i.ordre)),
+        "seuil": resultats.seuil(),
+        "non_publie": resultats.non_publie(),
+        "definition": resultats.DEFINITION_TAUX,
+        "tableaux": {
+            "distributions": tableaux.tableau_distributions(r),
+            "croisements": tableaux.tableau_croisements(r, infos[question].libelle),
+            "comparaison": tableaux.tableau_comparaison(avant, r, comparaison),
+        },
+    }
+
+
+def _erreur(request: HttpRequest, message: str) -> HttpResponse:
+    contexte = {"message": message, "choix": _choix_territoires()}
+    return render(request, "satisfaction/resultats_accueil.html", contexte, status=400)
+
+
+def _choix_territoires() -> dict:
+    return {
+        "departements": Departement.objects.order_by("code"),
+        "regions": Region.objects.order_by("nom"),
+    }
+
+
+@reservee(Action.VOIR_PILOTAGE)
+def resultats_accueil(request: HttpRequest) -> HttpResponse:
+    if "maille" in request.GET:
+        maille, code = request.GET.get("maille", ""), request.GET.get("code", "")
+        if maille == "national":
+            return redirect("satisfaction:resultats_national")
+        if maille in ("mdph", "region") and code:
+            return redirect("satisfaction:resultats_territoire", maille=maille, code=code)
+        return _erreur(request, "Choisissez une MDPH, une région ou le national.")
+    contexte = {"choix": _choix_territoires()}
+    return render(request, "satisfaction/resultats_accueil.html", contexte)
+
+
+@reservee(Action.VOIR_PILOTAGE)
+def resultats_page(request: HttpRequest, maille: str, code: str = "") -> HttpResponse:
+    try:
+        contexte = _page_resultats(request, maille, code)
+    except ValueError as e:
+        return _erreur(request, str(e))
+    t = contexte["territoire"]
+    contexte["avis"] = maille == "mdph" and peut(
+        request.user, Action.LIRE_AVIS_LIBRES, Departement.objects.get(pk=t.code)
+    )
+    contexte["requete"] = f"?{request.GET.urlencode()}" if request.GET else ""
+    return render(request, "satisfaction/resultats.html", contexte)
+
+
+@reservee(Action.VOIR_PILOTAGE)
+def resultats_export(
+    request: HttpRequest, maille: str, slug: str, format: str, code: str = ""
+) -> HttpResponse:
+    try:
+        contexte = _page_resultats(request, maille, code)
+    except ValueError as e:
+        return _erreur(request, str(e))
+    tableau = contexte["tableaux"].get(slug)
+    if tableau is None or format not in FORMATS_EXPORT:
+        raise Http404("Tableau inconnu")
+    type_mime, ecrire = FORMATS_EXPORT[format]
+    reponse = HttpResponse(ecrire(tableau), content_type=type_mime)
+    nom = f"satisfaction-{maille}{'-' + code if code else ''}-{contexte['periode'].code}-{slug}"
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.{format}"'
+    return reponse
+
+
+@reservee(Action.LIRE_AVIS_LIBRES)
+def avis_libres(request: HttpRequest, code: str) -> HttpResponse:
+    """Les avis libres d'une MDPH, masqués : pour le rôle de cette MDPH seulement."""
+    departement = Departement.objects.filter(pk=code).first()
+    if departement is None:
+        raise Http404("MDPH inconnue")
+    if not peut(request.user, Action.LIRE_AVIS_LIBRES, departement):
+        raise PermissionDenied
+    try:
+        p = resultats.periode(request.GET.get("periode") or resultats.periode_par_defaut().code)
+    except ValueError as e:
+        return _erreur(request, str(e))
+    liste, themes, total = lire_avis(departement=code, debut=p.debut, fin=p.fin)
+    contexte = {
+        "departement": departement,
+        "periode": p,
+        "avis": liste,
+        "themes": themes,
+        "total": total,
+        "affiches": AVIS_AFFICHES,
+    }
+    return render(request, "satisfaction/avis_libres.html", contexte)
