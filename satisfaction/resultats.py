@@ -406,3 +406,105 @@ def comparer(avant: Resultats, apres: Resultats) -> list[Comparaison]:
             )
         )
     return resultat
+
+
+# --- Pour le baromètre (pilotage) -------------------------------------------------------------
+
+
+def mdph_avec_reponses(p: Periode) -> int:
+    """Le nombre de MDPH qui ont des réponses sur la période : « national (N MDPH chargées) »."""
+    return (
+        Comptage.objects.filter(mois__range=(p.debut, p.fin), segment=SEGMENT_TOUS)
+        .filter(question=CLE_REPONDANTS)
+        .values("departement")
+        .distinct()
+        .count()
+    )
+
+
+_mdph_avec_reponses = Memoire(mdph_avec_reponses, taille=16)
+
+
+def annees_avec_reponses(departement: str | None = None) -> list[int]:
+    comptes = Comptage.objects.filter(segment=SEGMENT_TOUS, question=CLE_REPONDANTS)
+    if departement:
+        comptes = comptes.filter(departement=departement)
+    return sorted({m.year for m in comptes.values_list("mois", flat=True).distinct()})
+
+
+@dataclass(frozen=True)
+class TauxAnnee:
+    annee: int
+    taux: float | None  # None : sous le seuil de publication
+    repondants: int
+    mdph: int = 1  # MDPH dont les réponses sont poolées
+
+
+def taux_global(maille: str, code: str, annee: int, cle: str = "globale") -> TauxAnnee:
+    """Le taux de satisfaction de l'année (question d'ensemble), sous le seuil : None."""
+    p = periode(str(annee))
+    r = resultats(territoire(maille, code), p)
+    mdph = _mdph_avec_reponses(p) if maille == "national" else 1
+    return TauxAnnee(annee, r.taux(cle), r.repondants, mdph)
+
+
+@dataclass(frozen=True)
+class TauxPublie:
+    annee: int
+    taux: float
+    repondants: int | None
+    source: str
+
+
+def taux_publie(code: str = "FR", cle: str = "globale", annee: int | None = None):
+    """Le taux publié (CNSA) le plus récent jusqu'à `annee` : le champ publié, sinon très
+    satisfaits + satisfaits (en pourcentages, ou recalculé des nombres)."""
+    from satisfaction.models import Maille, ResultatPublie
+
+    maille = Maille.NATIONAL if code == "FR" else Maille.DEPARTEMENT
+    publies = ResultatPublie.objects.filter(maille=maille, code=code, question=cle)
+    if annee is not None:
+        publies = publies.filter(annee__lte=annee)
+    for r in publies.order_by("-annee"):
+        taux = _taux_de(r)
+        if taux is not None:
+            return TauxPublie(r.annee, round(taux, 1), r.repondants, r.source)
+    return None
+
+
+def _taux_de(r) -> float | None:
+    if r.taux_satisfaction is not None:
+        return float(r.taux_satisfaction)
+    niveaux = [r.tres_satisfait, r.satisfait, r.insatisfait, r.tres_insatisfait]
+    if any(n is None for n in niveaux):
+        return None
+    if r.en_pourcentages:
+        return float(niveaux[0] + niveaux[1])
+    total = sum(niveaux)
+    return float(100 * (niveaux[0] + niveaux[1]) / total) if total else None
+
+
+def taux_par_departement(annee: int, cle: str = "globale") -> dict[str, float | None]:
+    """{département: taux de l'année} pour les MDPH qui ont des réponses, en une requête ;
+    None sous le seuil de publication (répondants ou réponses exprimées)."""
+    p = periode(str(annee))
+    lignes = (
+        Comptage.objects.filter(mois__range=(p.debut, p.fin), segment=SEGMENT_TOUS)
+        .filter(question__in=[CLE_REPONDANTS, cle])
+        .values_list("departement", "question", "niveau")
+        .annotate(n=Sum("nombre"))
+        .order_by()
+    )
+    repondants: dict[str, int] = defaultdict(int)
+    niveaux: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for departement, question, niveau, n in lignes:
+        if question == CLE_REPONDANTS:
+            repondants[departement] += n
+        else:
+            niveaux[departement][niveau] += n
+    resultat: dict[str, float | None] = {}
+    for departement, nombre in repondants.items():
+        d = Distribution(cle, "", dict(niveaux[departement]))
+        publie = nombre >= seuil() and d.exprimees >= seuil() and d.taux_satisfaction is not None
+        resultat[departement] = round(100 * d.taux_satisfaction, 1) if publie else None
+    return resultat

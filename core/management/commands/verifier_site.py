@@ -12,6 +12,7 @@ from core.visite import (
 
 PUBLIC = (
     "/recherche/", "/services/", "/structures/", "/api/v1/docs", "/compte/", "/donner-mon-avis/",
+    "/barometre/",
 )  # fmt: skip
 PROFESSIONNEL = (
     "/pilotage/", "/admin/repertoire/", "/admin/pilotage/", "/compte/", "/moderation/",
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         # Le questionnaire de satisfaction : l'accueil, la 1re étape (les suivantes renvoient à
         # elle tant qu'elle n'est pas remplie) et le questionnaire papier (PDF).
         depart += ["/donner-mon-avis/", "/donner-mon-avis/etape/1/"]
-        depart += ["/donner-mon-avis/questionnaire.pdf"]
+        depart += ["/donner-mon-avis/questionnaire.pdf", "/barometre/"]
         for ressource in ("services", "structures"):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/{ressource}/{ident}/")
@@ -90,7 +91,8 @@ class Command(BaseCommand):
         depart = ["/pilotage/", "/admin/", "/compte/", "/professionnels/jetons/"]
         depart += ["/moderation/", "/moderation/doublons/", "/fraicheur/campagnes/"]
         depart += ["/fraicheur/qualite/", "/gestion/", "/services/proposer/"]
-        depart += ["/veille/", "/satisfaction/saisie/"]
+        depart += ["/veille/", "/satisfaction/saisie/", "/satisfaction/resultats/"]
+        depart += ["/satisfaction/resultats/national/"]
         for ressource, modele in (("structures", "structure"), ("services", "service")):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
