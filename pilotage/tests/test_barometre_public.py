@@ -68,8 +68,8 @@ def test_la_page_publique_dit_chaque_indicateur_en_une_phrase_sans_connexion(cli
     assert "des AAH sont attribuées sans limitation de durée" in texte
     # 28 / 35 = 80 % ; la France : la valeur publiée par la CNSA (65 % en 2022).
     assert (
-        "80,0 % des personnes qui ont répondu en 2026 sont satisfaites de la MDPH ; 65,0 % en France (2022"
-        in texte
+        "80,0 % des personnes qui ont répondu en 2026 sont satisfaites de la MDPH ; "
+        "65,0 % en France (2022" in texte
     )
     assert "MDPH chargées)" in texte and "national publié" in texte
 
