@@ -223,7 +223,7 @@ def _page_resultats(request: HttpRequest, maille: str, code: str) -> dict:
 
 
 def _erreur(request: HttpRequest, message: str) -> HttpResponse:
-    contexte = {"message": message, "choix": _choix_territoires()}
+    contexte = {"message": message, "choix": _choix_territoires(), "seuil": resultats.seuil()}
     return render(request, "satisfaction/resultats_accueil.html", contexte, status=400)
 
 
@@ -243,7 +243,7 @@ def resultats_accueil(request: HttpRequest) -> HttpResponse:
         if maille in ("mdph", "region") and code:
             return redirect("satisfaction:resultats_territoire", maille=maille, code=code)
         return _erreur(request, "Choisissez une MDPH, une région ou le national.")
-    contexte = {"choix": _choix_territoires()}
+    contexte = {"choix": _choix_territoires(), "seuil": resultats.seuil()}
     return render(request, "satisfaction/resultats_accueil.html", contexte)
 
 

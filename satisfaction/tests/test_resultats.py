@@ -192,3 +192,14 @@ def test_les_themes_recurrents_sont_comptes_par_familles_de_mots():
     assert "compréhension de la décision" in themes_de("Je n'ai pas compris la décision.")
     comptes = dict(compter_themes(["Délai trop long", "Quel délai", "Merci pour l'accueil"]))
     assert comptes["délais"] == 2 and comptes["accueil et écoute"] == 1
+
+
+def test_l_accueil_des_resultats_mene_a_une_mdph_ou_au_national(client, db):
+    client.force_login(pilote())
+    accueil = reverse("satisfaction:resultats_accueil")
+    assert "moins de 30 réponses" in client.get(accueil).content.decode()
+    assert client.get(accueil, {"maille": "mdph", "code": "58"}).url == (
+        "/satisfaction/resultats/mdph/58/"
+    )
+    assert client.get(accueil, {"maille": "national"}).url == "/satisfaction/resultats/national/"
+    assert client.get(accueil, {"maille": "ailleurs"}).status_code == 400
