@@ -100,8 +100,8 @@ def periode(code: str) -> Periode:
 
 
 def periode_par_defaut(aujourdhui: dt.date | None = None) -> Periode:
-    """Les douze derniers mois écoulés, soit l'année précédente tant que l'année en cours
-    est jeune : l'année civile en cours (ses mois passés et celui-ci)."""
+    """L'année civile en cours (ses mois passés et celui-ci) ; la page propose d'en choisir
+    une autre, un trimestre ou un mois."""
     jour = aujourdhui or dt.date.today()
     return periode(str(jour.year))
 
@@ -388,6 +388,8 @@ def _rang(infos: dict, serie: tuple[str, str]) -> tuple:
 
 
 def _croisements(c: Comptes, infos: dict, question: str) -> list[Croisement]:
+    """Un croisement additionne les séries de la question croisée (toutes signatures) : sur
+    une période où elle a été reformulée, ses deux libellés sont comptés ensemble."""
     croisees = {i.cle: i for i in infos.values() if i.cle in CROISEES}
     resultat = []
     for cle in CROISEES:
