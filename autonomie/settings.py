@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "contribution",
     "fraicheur",
     "veille",
+    "satisfaction",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,19 @@ FRAICHEUR_FIN_DISPOSITIF_AVANT_JOURS = env_int("FRAICHEUR_FIN_DISPOSITIF_AVANT_J
 VEILLE_CONSERVATION_MOIS = env_int("VEILLE_CONSERVATION_MOIS", 25)
 if VEILLE_CONSERVATION_MOIS < 1:
     raise ImproperlyConfigured("VEILLE_CONSERVATION_MOIS doit valoir au moins 1 (mois).")
+# Questionnaire de satisfaction (issue 12) : envois en ligne par pseudonyme d'adresse et par
+# minute (0 : sans limite) ; un même questionnaire (même adresse, même MDPH, mêmes réponses)
+# renvoyé dans ce délai n'est enregistré qu'une fois ; les textes libres sont vidés après N mois
+# par `purger_satisfaction` (le reste d'une réponse n'est pas personnel).
+SATISFACTION_REPONSES_PAR_MINUTE = env_int("SATISFACTION_REPONSES_PAR_MINUTE", 5)
+SATISFACTION_DOUBLON_MINUTES = env_int("SATISFACTION_DOUBLON_MINUTES", 30)
+# Issue 12, § 2 : aucun chiffre publié pour un groupe de moins de réponses que ce seuil.
+SATISFACTION_SEUIL_PUBLICATION = env_int("SATISFACTION_SEUIL_PUBLICATION", 30)
+SATISFACTION_TEXTE_CONSERVATION_MOIS = env_int("SATISFACTION_TEXTE_CONSERVATION_MOIS", 24)
+if SATISFACTION_TEXTE_CONSERVATION_MOIS < 1:
+    raise ImproperlyConfigured(
+        "SATISFACTION_TEXTE_CONSERVATION_MOIS doit valoir au moins 1 (mois)."
+    )
 
 # Derrière un répartiteur de charge HTTPS.
 if env_bool("SECURE_PROXY_SSL", False):

@@ -13,9 +13,11 @@ urlpatterns = [
     path("compte/", include("comptes.urls")),
     path("api/v1/", api.urls),
     path("pilotage/", include("pilotage.urls")),
+    path("barometre/", include("pilotage.urls_publiques")),
     path("moderation/doublons/", include("doublons.urls")),
     path("", include("contribution.urls")),
     path("", include("fraicheur.urls")),
     path("", include("veille.urls")),
+    path("", include("satisfaction.urls")),
     path("", include("repertoire.urls")),
 ]

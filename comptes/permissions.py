@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import rules
 
-from comptes.models import Role, TypeRole
+from comptes.models import Role, TypeInstitution, TypeRole
 from territoires.models import EPCI, Commune, Departement, Region
 from territoires.perimetres import Cible, Emplacement, Perimetre, couvre, emplacement
 
@@ -32,6 +32,8 @@ class Action(StrEnum):
     ADMINISTRER = "administrer"
     INVITER = "inviter"
     PROPOSER_SERVICE = "proposer_service"
+    SAISIR_QUESTIONNAIRES = "saisir_questionnaires"
+    LIRE_AVIS_LIBRES = "lire_avis_libres"
 
 
 DROITS: dict[TypeRole, frozenset[Action]] = {
@@ -52,8 +54,13 @@ DROITS: dict[TypeRole, frozenset[Action]] = {
             Action.PROPOSER_SERVICE,
         }
     ),
-    # Issue 10 : le rôle pilotage lit le pilotage de son territoire (et rien d'autre).
-    TypeRole.PILOTAGE: frozenset({Action.VOIR_PILOTAGE}),
+    # Issue 10 : le rôle pilotage lit le pilotage de son territoire. Issue 12 : celui d'une
+    # MDPH saisit aussi les questionnaires de satisfaction reçus sur papier
+    # (`RESERVEES_AUX_INSTITUTIONS`).
+    # Issue 12, § 2 : celui d'une MDPH lit aussi les avis libres de ses usagers (masqués).
+    TypeRole.PILOTAGE: frozenset(
+        {Action.VOIR_PILOTAGE, Action.SAISIR_QUESTIONNAIRES, Action.LIRE_AVIS_LIBRES}
+    ),
     TypeRole.GESTIONNAIRE: frozenset(
         {
             Action.MODIFIER_FICHE,
@@ -83,6 +90,14 @@ AUSSI_SES_FICHES = {
 # L'administrateur de la plateforme invite partout : il attribue déjà tout rôle, sur tout
 # territoire, depuis l'administration ; le borner ici ne fermerait rien.
 PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
+# Issue 12 : une action que seul le rôle d'une institution de ce type exerce (l'administrateur
+# de la plateforme excepté). Les questionnaires papier arrivent à la MDPH : ses agents les
+# saisissent, sur son territoire ; un rôle de pilotage d'une ARS ou d'un Département, non.
+RESERVEES_AUX_INSTITUTIONS: dict[Action, frozenset[str]] = {
+    Action.SAISIR_QUESTIONNAIRES: frozenset({TypeInstitution.MDPH}),
+    # Les avis libres parlent de personnes et d'agents de la MDPH : ils restent à la MDPH.
+    Action.LIRE_AVIS_LIBRES: frozenset({TypeInstitution.MDPH}),
+}
 # Qui peut inviter à quel rôle (issue 10) : jamais un rôle plus fort que le sien.
 ROLES_INVITABLES: dict[TypeRole, frozenset[TypeRole]] = {
     TypeRole.ADMINISTRATEUR: frozenset(TypeRole),
@@ -107,6 +122,7 @@ class RoleEnVigueur:
     type: TypeRole
     institution_id: int
     perimetre: Perimetre
+    type_institution: str = ""
 
 
 def roles_en_vigueur(utilisateur: Any) -> tuple[RoleEnVigueur, ...]:
@@ -114,7 +130,9 @@ def roles_en_vigueur(utilisateur: Any) -> tuple[RoleEnVigueur, ...]:
     if not hasattr(utilisateur, "_roles_en_vigueur"):
         roles = Role.objects.actifs().filter(utilisateur=utilisateur).select_related("institution")
         utilisateur._roles_en_vigueur = tuple(
-            RoleEnVigueur(TypeRole(role.type), role.institution_id, role.perimetre())
+            RoleEnVigueur(
+                TypeRole(role.type), role.institution_id, role.perimetre(), role.institution.type
+            )
             for role in roles.prefetch_related("communes", "institution__communes")
         )
     return utilisateur._roles_en_vigueur
@@ -152,6 +170,8 @@ def peut(utilisateur: Any, action: Action | str, objet: object = None) -> bool:
             continue
         if action == Action.INVITER and not _peut_inviter_a(role.type, objet):
             continue
+        if not _de_la_bonne_institution(role, action):
+            continue
         if (role.type, action) in PARTOUT:
             return True
         if (role.type, action) in SUR_SES_FICHES_SEULEMENT:
@@ -169,6 +189,13 @@ def _de_son_institution(role: RoleEnVigueur, action: Action, objet: object) -> b
         return False
     gestionnaire = getattr(objet, "institution_gestionnaire_id", None)
     return gestionnaire is not None and gestionnaire == role.institution_id
+
+
+def _de_la_bonne_institution(role: RoleEnVigueur, action: Action) -> bool:
+    """Pour les actions de `RESERVEES_AUX_INSTITUTIONS` : le rôle est-il d'une institution du
+    type voulu (l'administrateur de la plateforme l'est toujours) ?"""
+    types = RESERVEES_AUX_INSTITUTIONS.get(action)
+    return types is None or role.type == TypeRole.ADMINISTRATEUR or role.type_institution in types
 
 
 def _peut_inviter_a(type_: TypeRole, objet: object) -> bool:

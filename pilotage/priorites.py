@@ -22,6 +22,8 @@ from pilotage.models import (
     Sens,
     ValeurBarometre,
 )
+from pilotage.tableaux import nombre_fr
+from satisfaction import resultats as satisfaction
 
 PRIORITES: tuple[tuple[int, str, str, str], ...] = (
     (
@@ -67,6 +69,7 @@ PRIORITES: tuple[tuple[int, str, str, str], ...] = (
     ),
 )
 
+MESURE_SATISFACTION = "satisfaction"
 SOURCE_DEMANDES = "Demandes MDPH pseudonymisées (remontées de l'arrêté du 13 septembre 2010)"
 DEFINITION_DELAI = (
     "Moyenne, sur les demandes décidées dans la période, du temps écoulé de la date où la "
@@ -148,14 +151,16 @@ FICHES: tuple[FicheCatalogue, ...] = (
     ),
     FicheCatalogue(
         "satisfaction-globale",
-        "Part des répondants satisfaits du service rendu par la MDPH",
+        "Taux de satisfaction d'ensemble des usagers de la MDPH",
         "%",
         Sens.HAUSSE,
-        "Part des réponses « satisfait » à la question de satisfaction d'ensemble de l'enquête "
-        "« Ma MDPH, mon avis » (réponses « non concerné » exclues).",
-        "Enquête « Ma MDPH, mon avis » (CNSA, depuis 2021) — source pas encore connectée",
+        satisfaction.DEFINITION_TAUX
+        + " Question : satisfaction d'ensemble. Valeur nationale : réponses poolées des MDPH "
+        "chargées dans Autonomie ; la valeur publiée par la CNSA est montrée à côté. Aucune "
+        "valeur sous le seuil de publication (30 réponses par défaut).",
+        "Enquête « Ma MDPH, mon avis » recueillie sur Autonomie (en ligne et papier)",
         Frequence.CONTINUE,
-        "non_connectee",
+        MESURE_SATISFACTION,
         (3,),
     ),
 )
@@ -212,6 +217,7 @@ class ValeursIndicateur:
     cibles: dict[str, Cible]
     connectee: bool = True
     publiee: bool = False  # valeurs d'un baromètre publié, visibles de tout rôle de pilotage
+    note_national: str = ""  # ce que pool la valeur nationale, et la valeur publiée à côté
 
 
 def valeurs_annee(
@@ -228,9 +234,12 @@ def valeurs_annee(
     for indicateur in indicateurs:
         mesure = _mesure(indicateur)
         fiche = getattr(indicateur, "fiche", None)
+        note = ""
         if mesure:
             par_departement = {c: mesure.calculer(ls) for c, ls in lignes.items()}
             national = mesure.calculer(pooler(lignes))
+        elif fiche and fiche.mesure == MESURE_SATISFACTION:
+            par_departement, national, note = _satisfaction(annee)
         else:
             par_departement, national = _publiees(indicateur, annee)
         resultat.append(
@@ -241,9 +250,24 @@ def valeurs_annee(
                 cibles.get(indicateur.pk, {}),
                 connectee=not (fiche and fiche.mesure == "non_connectee"),
                 publiee=mesure is None,
+                note_national=note,
             )
         )
     return resultat
+
+
+def _satisfaction(annee: int) -> tuple[dict[str, float | None], float | None, str]:
+    """Le taux de satisfaction de l'année par MDPH et national poolé, et la note qui dit
+    ce que pool le national, avec la valeur publiée par la CNSA à côté."""
+    national = satisfaction.taux_global("national", "", annee)
+    publie = satisfaction.taux_publie("FR", annee=annee)
+    note = (
+        f"Valeur nationale : {nombre_fr(national.taux)} % (national, {national.mdph} MDPH "
+        f"chargées, {national.repondants} réponses poolées)"
+    )
+    if publie:
+        note += f" ; valeur publiée par la CNSA : {nombre_fr(publie.taux)} % ({publie.annee})"
+    return satisfaction.taux_par_departement(annee), national.taux, note + "."
 
 
 def _mesure(indicateur: Indicateur) -> Mesure | None:

@@ -211,7 +211,8 @@ def _tableau_valeurs(valeurs, *, visibles: Codes, publies: Codes, noms: dict) ->
             for c in codes
             if c in noms
         ],
-        note=f"Valeur nationale : {nombre_fr(valeurs.national)} {indicateur.unite}.",
+        note=valeurs.note_national
+        or f"Valeur nationale : {nombre_fr(valeurs.national)} {indicateur.unite}.",
     )
 
 

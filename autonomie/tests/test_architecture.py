@@ -18,10 +18,11 @@ PERMIS: dict[str, set[str]] = {
     "repertoire": {"comptes", "territoires", "core"},
     "doublons": {"repertoire", "comptes", "territoires", "core"},
     "echanges": {"doublons", "repertoire", "comptes", "territoires", "core"},
-    "pilotage": {"comptes", "territoires", "core"},
+    "pilotage": {"satisfaction", "comptes", "territoires", "core"},
     "contribution": {"repertoire", "comptes", "territoires", "core"},
     "fraicheur": {"contribution", "repertoire", "comptes", "territoires", "core"},
     "veille": {"repertoire", "comptes", "territoires", "core"},
+    "satisfaction": {"comptes", "territoires", "core"},
 }
 
 

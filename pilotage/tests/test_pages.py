@@ -77,7 +77,7 @@ def test_chaque_graphique_est_accessible_et_a_son_tableau(professionnel, activit
     assert contenu.count("<desc id=") == len(graphiques)
     assert contenu.count("<caption>") >= len(graphiques)
     assert 'scope="col"' in contenu and 'scope="row"' in contenu
-    assert "Source de données pas encore connectée" in contenu
+    assert "« Ma MDPH, mon avis », recueillie dans Autonomie" in contenu
 
 
 def _bloc(contenu: str, slug: str) -> str:

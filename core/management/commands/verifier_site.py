@@ -10,10 +10,13 @@ from core.visite import (
     verifier_introuvable,
 )
 
-PUBLIC = ("/recherche/", "/services/", "/structures/", "/api/v1/docs", "/compte/")
+PUBLIC = (
+    "/recherche/", "/services/", "/structures/", "/api/v1/docs", "/compte/", "/donner-mon-avis/",
+    "/barometre/",
+)  # fmt: skip
 PROFESSIONNEL = (
     "/pilotage/", "/admin/repertoire/", "/admin/pilotage/", "/compte/", "/moderation/",
-    "/fraicheur/", "/professionnels/", "/gestion/", "/veille/",
+    "/fraicheur/", "/professionnels/", "/gestion/", "/veille/", "/satisfaction/",
 )  # fmt: skip
 # Les pages de modification d'une fiche par partie (contribution), visitées pour la première
 # structure et le premier service publiés.
@@ -75,6 +78,10 @@ class Command(BaseCommand):
         depart = ["/sante/", "/", "/recherche/", "/recherche/?q=aide+a+domicile"]
         depart += ["/api/v1/openapi.json", "/api/v1/docs"]
         depart += ["/compte/connexion/", "/compte/mot-de-passe/oubli/"]
+        # Le questionnaire de satisfaction : l'accueil, la 1re étape (les suivantes renvoient à
+        # elle tant qu'elle n'est pas remplie) et le questionnaire papier (PDF).
+        depart += ["/donner-mon-avis/", "/donner-mon-avis/etape/1/"]
+        depart += ["/donner-mon-avis/questionnaire.pdf", "/barometre/"]
         for ressource in ("services", "structures"):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/{ressource}/{ident}/")
@@ -84,7 +91,8 @@ class Command(BaseCommand):
         depart = ["/pilotage/", "/admin/", "/compte/", "/professionnels/jetons/"]
         depart += ["/moderation/", "/moderation/doublons/", "/fraicheur/campagnes/"]
         depart += ["/fraicheur/qualite/", "/gestion/", "/services/proposer/"]
-        depart += ["/veille/"]
+        depart += ["/veille/", "/satisfaction/saisie/", "/satisfaction/resultats/"]
+        depart += ["/satisfaction/resultats/national/"]
         for ressource, modele in (("structures", "structure"), ("services", "service")):
             if (ident := premier_identifiant(navigateur, ressource)) is not None:
                 depart.append(f"/admin/repertoire/{modele}/{ident}/change/")
