@@ -7,7 +7,7 @@ sérialiser par pydantic coûtait plus de CPU que le moteur lui-même (issue 13 
 ORM 38 %, JSON 37 %). Ici : une requête par relation, des tuples plutôt que des modèles,
 des dictionnaires dans l'ordre des champs du schéma. Un test compare ce JSON à celui du
 schéma validé (repertoire/tests/test_api_recherche_json.py) ; voir aussi
-docs/adr/0017-perf-recherche-api-sans-modeles.md.
+docs/adr/0020-recherche-api-sans-modeles.md.
 """
 
 import datetime as dt
