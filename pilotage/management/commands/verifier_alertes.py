@@ -18,7 +18,7 @@ class Command(BaseCommand):
             self.stdout.write("Aucune activité agrégée : rien à vérifier.")
             return
         for alerte in alertes:
-            self.stdout.write(f"[{alerte.regle}] {alerte.message}")
+            self.stdout.write(f"[{alerte.regle}] {alerte.texte}")
         self.stdout.write(self.style.SUCCESS(f"{len(alertes)} alerte(s) pour {annee}."))
         if alertes and echec_si_alerte:
             raise CommandError(f"{len(alertes)} alerte(s) déclenchée(s).")
