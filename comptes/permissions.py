@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import rules
 
-from comptes.models import Role, TypeRole
+from comptes.models import Role, TypeInstitution, TypeRole
 from territoires.models import EPCI, Commune, Departement, Region
 from territoires.perimetres import Cible, Emplacement, Perimetre, couvre, emplacement
 
@@ -32,6 +32,7 @@ class Action(StrEnum):
     ADMINISTRER = "administrer"
     INVITER = "inviter"
     PROPOSER_SERVICE = "proposer_service"
+    ACCOMPAGNER = "accompagner"
 
 
 DROITS: dict[TypeRole, frozenset[Action]] = {
@@ -52,8 +53,10 @@ DROITS: dict[TypeRole, frozenset[Action]] = {
             Action.PROPOSER_SERVICE,
         }
     ),
-    # Issue 10 : le rôle pilotage lit le pilotage de son territoire (et rien d'autre).
-    TypeRole.PILOTAGE: frozenset({Action.VOIR_PILOTAGE}),
+    # Issue 10 : le rôle pilotage lit le pilotage de son territoire ; issue 12, § 4 : celui
+    # des financeurs et tutelles d'une MDPH (voir `INSTITUTIONS_SEULEMENT`) écrit aussi le
+    # dossier d'accompagnement d'une MDPH en difficulté de son territoire.
+    TypeRole.PILOTAGE: frozenset({Action.VOIR_PILOTAGE, Action.ACCOMPAGNER}),
     TypeRole.GESTIONNAIRE: frozenset(
         {
             Action.MODIFIER_FICHE,
@@ -79,6 +82,15 @@ AUSSI_SES_FICHES = {
     (type_, Action.PROPOSER_SERVICE)
     for type_ in TypeRole
     if Action.PROPOSER_SERVICE in DROITS[type_]
+}
+# Issue 12, § 4 : l'accompagnement d'une MDPH en difficulté est conduit par la CNSA, l'ARS et
+# le Département (qui signent l'engagement avec elle et financent les renforts) ; la MDPH
+# accompagnée lit son dossier (VOIR_PILOTAGE) mais n'écrit pas son propre diagnostic ni
+# l'évaluation de son plan (docs/adr/0017-difficulte-…).
+INSTITUTIONS_SEULEMENT: dict[tuple[TypeRole, Action], frozenset[str]] = {
+    (TypeRole.PILOTAGE, Action.ACCOMPAGNER): frozenset(
+        {TypeInstitution.CNSA, TypeInstitution.ARS, TypeInstitution.CONSEIL_DEPARTEMENTAL}
+    ),
 }
 # L'administrateur de la plateforme invite partout : il attribue déjà tout rôle, sur tout
 # territoire, depuis l'administration ; le borner ici ne fermerait rien.
@@ -107,6 +119,7 @@ class RoleEnVigueur:
     type: TypeRole
     institution_id: int
     perimetre: Perimetre
+    type_institution: str = ""
 
 
 def roles_en_vigueur(utilisateur: Any) -> tuple[RoleEnVigueur, ...]:
@@ -114,7 +127,12 @@ def roles_en_vigueur(utilisateur: Any) -> tuple[RoleEnVigueur, ...]:
     if not hasattr(utilisateur, "_roles_en_vigueur"):
         roles = Role.objects.actifs().filter(utilisateur=utilisateur).select_related("institution")
         utilisateur._roles_en_vigueur = tuple(
-            RoleEnVigueur(TypeRole(role.type), role.institution_id, role.perimetre())
+            RoleEnVigueur(
+                TypeRole(role.type),
+                role.institution_id,
+                role.perimetre(),
+                role.institution.type,
+            )
             for role in roles.prefetch_related("communes", "institution__communes")
         )
     return utilisateur._roles_en_vigueur
@@ -151,6 +169,9 @@ def peut(utilisateur: Any, action: Action | str, objet: object = None) -> bool:
         if action not in DROITS[role.type]:
             continue
         if action == Action.INVITER and not _peut_inviter_a(role.type, objet):
+            continue
+        institutions = INSTITUTIONS_SEULEMENT.get((role.type, action))
+        if institutions is not None and role.type_institution not in institutions:
             continue
         if (role.type, action) in PARTOUT:
             return True
