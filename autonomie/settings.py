@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "doublons",
     "echanges",
     "pilotage",
+    "accompagnement",
     "contribution",
     "fraicheur",
     "veille",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("compte/", include("comptes.urls")),
     path("api/v1/", api.urls),
     path("pilotage/", include("pilotage.urls")),
+    path("pilotage/accompagnement/", include("accompagnement.urls")),
     path("moderation/doublons/", include("doublons.urls")),
     path("", include("contribution.urls")),
     path("", include("fraicheur.urls")),
