@@ -26,6 +26,7 @@ from accompagnement.simulation import simuler
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
 from pilotage.acces import departement_des_demandes, departements_visibles
+from pilotage.tableaux_de_bord import verifier_alertes
 
 REFUS = {"refus": "pilotage/refus.html", "connexion": reverse_lazy("pilotage:connexion")}
 lire = reservee(Action.VOIR_PILOTAGE, **REFUS)
@@ -43,11 +44,26 @@ def _dossier(request: HttpRequest, pk: int, *, ecriture: bool = False) -> Accomp
 
 @lire
 def liste(request: HttpRequest) -> HttpResponse:
+    """Les dossiers du territoire, et les MDPH que la règle signale en difficulté (toutes
+    sources) sans dossier ouvert."""
     dossiers = Accompagnement.objects.select_related("departement")
     visibles = departements_visibles(request.user)
     if visibles is not None:
         dossiers = dossiers.filter(departement_id__in=visibles)
-    return render(request, "accompagnement/liste.html", {"dossiers": dossiers})
+    _, alertes = verifier_alertes(demandes=visibles, publies=visibles)
+    suivies = {d.departement_id for d in dossiers if d.fin is None}
+    signalees = [
+        a for a in alertes if a.regle == "mdph_en_difficulte" and a.territoire not in suivies
+    ]
+    return render(
+        request,
+        "accompagnement/liste.html",
+        {
+            "dossiers": dossiers,
+            "signalees": signalees,
+            "ecriture": peut(request.user, Action.ACCOMPAGNER),
+        },
+    )
 
 
 @ecrire
@@ -55,7 +71,10 @@ def ouvrir(request: HttpRequest, code: str) -> HttpResponse:
     departement = departement_des_demandes(request.user, code)
     if not peut(request.user, Action.ACCOMPAGNER, departement):
         raise PermissionDenied
-    form = OuvertureForm(request.POST or None, initial={"debut": dt.date.today()})
+    form = OuvertureForm(
+        request.POST or None,
+        initial={"debut": dt.date.today(), "motif": request.GET.get("motif", "")},
+    )
     if request.method == "POST" and form.is_valid():
         dossier = services.ouvrir_accompagnement(
             departement=departement, par=request.user, **form.cleaned_data

@@ -145,3 +145,37 @@ def test_la_page_du_stock_simule_les_renforts_et_ecrit_sa_formule(cd58, departem
     assert "loi de Little" in texte
     assert "Le stock atteint la cible de 1 demande(s) en 2 mois, vers 03/2025." in texte
     assert cd58.get(url, {"etp": "zéro"}).status_code == 200
+
+
+def test_la_liste_propose_d_ouvrir_un_dossier_pour_une_mdph_signalee(cd58, departements):
+    from pilotage.barometres import importer_barometre
+    from pilotage.tests.conftest import DONNEES
+
+    importer_barometre(chemin=DONNEES / "extrait_ditp_ind-297_14_24_58.csv")
+    importer_barometre(
+        chemin=DONNEES / "extrait_etalab_dmt_aah_14_24_58.csv", indicateur="etalab-dmt-aah"
+    )
+    admin = cd58  # le Département de la Nièvre ne voit que la Nièvre, qui n'est pas signalée
+    assert (
+        "Aucune MDPH de votre territoire"
+        in admin.get(reverse("accompagnement:liste")).content.decode()
+    )
+
+
+def test_la_cnsa_voit_les_mdph_signalees_et_le_lien_pour_ouvrir(connecte, departements):
+    from pilotage.barometres import importer_barometre
+    from pilotage.tests.conftest import DONNEES
+
+    importer_barometre(chemin=DONNEES / "extrait_ditp_ind-297_14_24_58.csv")
+    importer_barometre(
+        chemin=DONNEES / "extrait_etalab_dmt_aah_14_24_58.csv", indicateur="etalab-dmt-aah"
+    )
+    client = connecte(role_de_pilotage(nationale=True))
+
+    page = client.get(reverse("accompagnement:liste")).content.decode()
+
+    assert (
+        "MDPH 24 en difficulté en 2023 d&#x27;après le baromètre publié (DITP 2022, DITP 2023)"
+        in page
+    )
+    assert reverse("accompagnement:ouvrir", args=["24"]) in page
