@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
 from accompagnement.simulation import Debit
 from pilotage.indicateurs import en_mois
 from pilotage.models import Demande, Prestation
+from pilotage.series_publiees import AnneePubliee, fusionner_series, series_publiees
 
 ETAPES = (
     ("a_completer", "dossier à compléter"),
@@ -113,3 +114,16 @@ def derniere_activite(departement: str) -> dt.date | None:
     )
     connues = [d for d in dates.values() if d]
     return max(connues) if connues else None
+
+
+def evaluation_publiee(
+    *, departement: str, debut: dt.date
+) -> tuple[AnneePubliee | None, AnneePubliee | None]:
+    """Le délai AAH publié (série Etalab puis DITP) de l'année qui précède le début de
+    l'accompagnement, et celui de la dernière année publiée depuis (None s'il manque)."""
+    annees = fusionner_series(series_publiees(departements=frozenset({departement}))).get(
+        departement, {}
+    )
+    avant = annees.get(debut.year - 1)
+    depuis = [v for a, v in annees.items() if a >= debut.year]
+    return avant, (depuis[-1] if depuis else None)

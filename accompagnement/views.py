@@ -111,6 +111,9 @@ def _contexte(request: HttpRequest, dossier: Accompagnement, **formulaires) -> d
         "actions": dossier.actions.all(),
         "renforts": dossier.renforts.all(),
         "evaluation": evaluation,
+        "publiee": selectors.evaluation_publiee(
+            departement=dossier.departement_id, debut=dossier.debut
+        ),
         "historique": _historique(dossier),
         "transitions": services.TRANSITIONS,
         "engagement_form": formulaires.get("engagement_form") or EngagementForm(instance=dossier),

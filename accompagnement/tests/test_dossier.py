@@ -179,3 +179,19 @@ def test_la_cnsa_voit_les_mdph_signalees_et_le_lien_pour_ouvrir(connecte, depart
         in page
     )
     assert reverse("accompagnement:ouvrir", args=["24"]) in page
+
+
+def test_l_evaluation_lit_aussi_le_delai_publie_avant_et_depuis(departements):
+    from accompagnement.selectors import evaluation_publiee
+    from pilotage.barometres import importer_barometre
+    from pilotage.tests.conftest import DONNEES
+
+    importer_barometre(chemin=DONNEES / "extrait_ditp_ind-297_14_24_58.csv")
+    importer_barometre(
+        chemin=DONNEES / "extrait_etalab_dmt_aah_14_24_58.csv", indicateur="etalab-dmt-aah"
+    )
+
+    avant, apres = evaluation_publiee(departement="24", debut=dt.date(2022, 1, 15))
+
+    assert (avant.annee, avant.delai_mois, avant.source) == (2021, 7.8, "Etalab")
+    assert (apres.annee, apres.delai_mois, apres.source) == (2023, 7.0, "DITP")

@@ -122,3 +122,20 @@ def test_une_annee_de_rodage_n_est_pas_jugee():
 
     assert mdph_en_difficulte(activite=activite, annee=2022) == []
     assert mdph_en_difficulte(activite=activite, annee=2023) == []
+
+
+def test_la_page_des_alertes_montre_la_source_de_chaque_alerte(barometres, professionnel):
+    page = professionnel.get("/pilotage/alertes/?annee=2022").content.decode()
+
+    assert '<th scope="col">Source</th>' in page
+    assert "d&#x27;après le baromètre publié (Etalab 2021, DITP 2022)" in page
+
+
+def test_le_rapport_departemental_dit_la_source_de_l_alerte(barometres, professionnel):
+    from pilotage.tests.factories import DepartementFactory
+
+    DepartementFactory(code="24")
+
+    page = professionnel.get("/pilotage/rapports/24/2022/").content.decode()
+
+    assert "MDPH 24 en difficulté en 2022 d&#x27;après le baromètre publié" in page
