@@ -21,7 +21,7 @@ from accompagnement.forms import (
     RenfortForm,
     SimulationForm,
 )
-from accompagnement.models import Accompagnement, ActionPlan, AxeDiagnostic, Diagnostic
+from accompagnement.models import Accompagnement, ActionPlan, AxeDiagnostic, Diagnostic, Renfort
 from accompagnement.simulation import simuler
 from comptes.acces import reservee
 from comptes.permissions import Action, peut
@@ -89,7 +89,7 @@ def _historique(dossier: Accompagnement) -> list:
         dossier.historique.all(),
         Diagnostic.historique.filter(accompagnement_id=dossier.pk),
         ActionPlan.historique.filter(accompagnement_id=dossier.pk),
-        dossier.renforts.model.historique.filter(accompagnement_id=dossier.pk),
+        Renfort.historique.filter(accompagnement_id=dossier.pk),
     ]
     lignes = itertools.chain.from_iterable(t.select_related("history_user")[:20] for t in tables)
     return sorted(lignes, key=lambda h: h.history_date, reverse=True)[:20]

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, annee: int | None, echec_si_alerte: bool, **options) -> None:
         annee, alertes = verifier_alertes(annee=annee)
         if annee is None:
-            self.stdout.write("Aucune activité agrégée : rien à vérifier.")
+            self.stdout.write("Ni activité agrégée ni baromètre publié : rien à vérifier.")
             return
         for alerte in alertes:
             self.stdout.write(f"[{alerte.regle}] {alerte.texte}")
