@@ -198,19 +198,19 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
     """Stock par étape et prestation, et simulation des renforts au débit mesuré."""
     departement = departement_des_demandes(request.user, code)
     jour = selectors.derniere_activite(code)
-    contexte = {
-        "departement": departement,
-        "jour": jour,
-        "form": SimulationForm(request.GET or None),
-    }
+    # Sans effectif saisi, les valeurs reçues (un renfort du dossier) ne font que pré-remplir.
+    form = (
+        SimulationForm(request.GET)
+        if "etp" in request.GET
+        else SimulationForm(initial=request.GET.dict())
+    )
+    contexte = {"departement": departement, "jour": jour, "form": form}
     if jour is None:
         return render(request, "accompagnement/stock.html", contexte)
-    entetes, lignes = selectors.tableau_stock(
-        selectors.stock_par_etape(departement=code, jour=jour)
-    )
+    stock = selectors.stock_par_etape(departement=code, jour=jour)
+    entetes, lignes = selectors.tableau_stock(stock)
     contexte.update(entetes=entetes, lignes=lignes)
-    form = contexte["form"]
-    if request.GET and form.is_valid():
+    if form.is_bound and form.is_valid():
         debit = selectors.debit_mesure(
             departement=code, jour=jour, etp=float(form.cleaned_data["etp"])
         )

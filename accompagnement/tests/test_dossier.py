@@ -195,3 +195,13 @@ def test_l_evaluation_lit_aussi_le_delai_publie_avant_et_depuis(departements):
 
     assert (avant.annee, avant.delai_mois, avant.source) == (2021, 7.8, "Etalab")
     assert (apres.annee, apres.delai_mois, apres.source) == (2023, 7.0, "DITP")
+
+
+def test_un_renfort_du_dossier_pre_remplit_la_simulation_sans_erreur(cd58, dossier):
+    url = reverse("accompagnement:stock", args=["58"])
+    DemandeFactory(departement_id="58", date_depot=dt.date(2024, 12, 1))
+
+    page = cd58.get(url, {"agents": "2.0", "mois": "6"}).content.decode()
+
+    assert 'name="agents" value="2.0"' in page
+    assert "errorlist" not in page
