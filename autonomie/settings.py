@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "doublons",
     "echanges",
     "pilotage",
+    "accompagnement",
     "contribution",
     "fraicheur",
     "veille",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("pilotage/", include("pilotage.urls")),
     path("barometre/", include("pilotage.urls_publiques")),
+    path("pilotage/accompagnement/", include("accompagnement.urls")),
     path("moderation/doublons/", include("doublons.urls")),
     path("", include("contribution.urls")),
     path("", include("fraicheur.urls")),

@@ -34,6 +34,7 @@ class Action(StrEnum):
     PROPOSER_SERVICE = "proposer_service"
     SAISIR_QUESTIONNAIRES = "saisir_questionnaires"
     LIRE_AVIS_LIBRES = "lire_avis_libres"
+    ACCOMPAGNER = "accompagner"
 
 
 DROITS: dict[TypeRole, frozenset[Action]] = {
@@ -55,11 +56,17 @@ DROITS: dict[TypeRole, frozenset[Action]] = {
         }
     ),
     # Issue 10 : le rôle pilotage lit le pilotage de son territoire. Issue 12 : celui d'une
-    # MDPH saisit aussi les questionnaires de satisfaction reçus sur papier
-    # (`RESERVEES_AUX_INSTITUTIONS`).
-    # Issue 12, § 2 : celui d'une MDPH lit aussi les avis libres de ses usagers (masqués).
+    # MDPH saisit aussi les questionnaires de satisfaction reçus sur papier et lit les avis
+    # libres (masqués) de ses usagers ; celui des financeurs et tutelles d'une MDPH (CNSA,
+    # ARS, Département) écrit le dossier d'accompagnement d'une MDPH en difficulté de son
+    # territoire (`RESERVEES_AUX_INSTITUTIONS`).
     TypeRole.PILOTAGE: frozenset(
-        {Action.VOIR_PILOTAGE, Action.SAISIR_QUESTIONNAIRES, Action.LIRE_AVIS_LIBRES}
+        {
+            Action.VOIR_PILOTAGE,
+            Action.SAISIR_QUESTIONNAIRES,
+            Action.LIRE_AVIS_LIBRES,
+            Action.ACCOMPAGNER,
+        }
     ),
     TypeRole.GESTIONNAIRE: frozenset(
         {
@@ -97,6 +104,13 @@ RESERVEES_AUX_INSTITUTIONS: dict[Action, frozenset[str]] = {
     Action.SAISIR_QUESTIONNAIRES: frozenset({TypeInstitution.MDPH}),
     # Les avis libres parlent de personnes et d'agents de la MDPH : ils restent à la MDPH.
     Action.LIRE_AVIS_LIBRES: frozenset({TypeInstitution.MDPH}),
+    # Issue 12, § 4 : l'accompagnement d'une MDPH en difficulté est conduit par la CNSA, l'ARS
+    # et le Département, qui signent l'engagement avec elle et financent les renforts ; la
+    # MDPH accompagnée lit son dossier (VOIR_PILOTAGE) mais n'écrit ni son diagnostic ni
+    # l'évaluation de son plan (docs/adr/0023-mdph-en-difficulte-et-accompagnement.md).
+    Action.ACCOMPAGNER: frozenset(
+        {TypeInstitution.CNSA, TypeInstitution.ARS, TypeInstitution.CONSEIL_DEPARTEMENTAL}
+    ),
 }
 # Qui peut inviter à quel rôle (issue 10) : jamais un rôle plus fort que le sien.
 ROLES_INVITABLES: dict[TypeRole, frozenset[TypeRole]] = {
@@ -131,7 +145,10 @@ def roles_en_vigueur(utilisateur: Any) -> tuple[RoleEnVigueur, ...]:
         roles = Role.objects.actifs().filter(utilisateur=utilisateur).select_related("institution")
         utilisateur._roles_en_vigueur = tuple(
             RoleEnVigueur(
-                TypeRole(role.type), role.institution_id, role.perimetre(), role.institution.type
+                TypeRole(role.type),
+                role.institution_id,
+                role.perimetre(),
+                role.institution.type,
             )
             for role in roles.prefetch_related("communes", "institution__communes")
         )

@@ -8,12 +8,22 @@ from statistics import median
 
 from pilotage.indicateurs import scores_robustes
 
+SOURCE_DEMANDES = "d'après les demandes transmises"
+
 
 @dataclass(frozen=True)
 class Alerte:
     territoire: str
     regle: str
     message: str
+    source: str = ""
+
+    @property
+    def texte(self) -> str:
+        """Le message, suivi de sa source quand il ne la dit pas déjà."""
+        if not self.source or self.source in self.message:
+            return self.message
+        return f"{self.message} ({self.source})"
 
 
 @dataclass(frozen=True)
@@ -34,20 +44,49 @@ def mdph_en_difficulte(
     *, activite: dict[str, dict[int, dict]], annee: int, regle: RegleMdphEnDifficulte | None = None
 ) -> list[Alerte]:
     """Applique la règle à l'activité annuelle {département: {année: {delai_mois, decisions,
-    stock_fin}}} (voir `selectors.activite_annuelle` ou `delais_annuels_barometre`)."""
+    stock_fin, rodage, source}}} (voir `selectors.activite_annuelle` ou
+    `series_publiees.delais_annuels_publies`).
+
+    Une année de rodage (la première des données d'une MDPH : son stock de départ manque, ses
+    premières décisions sont les plus rapides) n'est pas jugée. Une année qui porte sa
+    `source` (« Etalab », « DITP ») vient d'un baromètre publié : l'alerte le dit, année par
+    année ; sinon elle vient des demandes transmises."""
     regle = regle or RegleMdphEnDifficulte()
     alertes = []
     for territoire in sorted(activite):
-        raisons = _raisons(activite[territoire], annee, regle)
+        par_annee = {
+            a: valeurs for a, valeurs in activite[territoire].items() if not valeurs.get("rodage")
+        }
+        raisons = _raisons(par_annee, annee, regle)
         if raisons:
-            message = f"MDPH {territoire} en difficulté en {annee} : " + " ; ".join(raisons) + "."
-            alertes.append(Alerte(territoire, "mdph_en_difficulte", message))
+            source = source_des_annees(par_annee, _annees_jugees(annee, regle))
+            message = (
+                f"MDPH {territoire} en difficulté en {annee} {source} : "
+                + " ; ".join(raisons)
+                + "."
+            )
+            alertes.append(Alerte(territoire, "mdph_en_difficulte", message, source))
     return alertes
+
+
+def _annees_jugees(annee: int, regle: RegleMdphEnDifficulte) -> range:
+    return range(annee - regle.annees_consecutives + 1, annee + 1)
+
+
+def source_des_annees(par_annee: dict[int, dict], annees) -> str:
+    """« d'après le baromètre publié (Etalab 2021, DITP 2022) » ou « d'après les demandes
+    transmises »."""
+    publiees = [
+        f"{par_annee[a]['source']} {a}" for a in annees if (par_annee.get(a) or {}).get("source")
+    ]
+    if not publiees:
+        return SOURCE_DEMANDES
+    return f"d'après le baromètre publié ({', '.join(publiees)})"
 
 
 def _raisons(par_annee: dict[int, dict], annee: int, regle: RegleMdphEnDifficulte) -> list[str]:
     raisons = []
-    annees = range(annee - regle.annees_consecutives + 1, annee + 1)
+    annees = _annees_jugees(annee, regle)
     delais = [(par_annee.get(a) or {}).get("delai_mois") for a in annees]
     if all(d is not None and d > regle.seuil_delai_mois for d in delais):
         chiffres = ", ".join(f"{d:.1f} mois en {a}" for a, d in zip(annees, delais, strict=True))
@@ -76,10 +115,14 @@ def delais_annuels_barometre(series: dict[str, list]) -> dict[str, dict[int, dic
 @dataclass(frozen=True)
 class RegleValeurAberrante:
     """Valeur aberrante d'une série trimestrielle : |z robuste| > seuil (3,5 selon Iglewicz et
-    Hoaglin), z = 0,6745 × (x − médiane) / MAD, sur au moins `minimum_points` valeurs."""
+    Hoaglin), z = 0,6745 × (x − médiane) / MAD, sur au moins `minimum_points` valeurs, et à
+    au moins `ecart_minimum` (mois) de la médiane."""
 
     seuil: float = 3.5
     minimum_points: int = 6
+    # Un écart de quelques jours à la médiane n'est pas une alerte de pilotage, même quand la
+    # série est si régulière que son z robuste s'envole (le creux de l'été d'une MDPH stable).
+    ecart_minimum: float = 1.0
 
 
 def valeurs_aberrantes(
@@ -97,7 +140,11 @@ def valeurs_aberrantes(
         for ((annee, trimestre), valeur), score in zip(
             serie, scores_robustes(valeurs), strict=True
         ):
-            if score is not None and abs(score) > regle.seuil:
+            if (
+                score is not None
+                and abs(score) > regle.seuil
+                and abs(valeur - centre) >= regle.ecart_minimum
+            ):
                 sens = "au-dessus" if score > 0 else "en dessous"
                 message = (
                     f"{territoire}, {annee}-T{trimestre} : {valeur:.1f} {unite}, nettement "

@@ -14,7 +14,7 @@ from core.env import env_str
 from pilotage.agregation import agreger_activite
 from pilotage.barometres import importer_barometre
 from pilotage.generation import POPULATIONS, generer_activite
-from pilotage.models import Sens
+from pilotage.models import Maille, Sens, ValeurBarometre
 from pilotage.priorites import synchroniser_priorites
 from territoires.models import Departement, Region
 from territoires.perimetres import Niveau
@@ -50,25 +50,54 @@ def _departements_presents() -> None:
         )
 
 
+INDICATEUR_DELAI_GLOBAL = "IND-296"
+
+
+def delais_publies(departements: tuple[str, ...]) -> dict[str, float]:
+    """Le dernier délai global publié (mois) de chaque MDPH, s'il est chargé."""
+    delais = {}
+    for territoire, valeur in (
+        ValeurBarometre.objects.filter(
+            indicateur__code=INDICATEUR_DELAI_GLOBAL,
+            maille=Maille.DEPARTEMENT,
+            territoire__in=departements,
+        )
+        .order_by("territoire", "annee", "trimestre")
+        .values_list("territoire", "valeur")
+    ):
+        delais[territoire] = valeur  # le plus récent écrit en dernier
+    return delais
+
+
 def charger_demo_pilotage(
     *,
     annees: tuple[int, ...] = (2022, 2023, 2024),
     departements: tuple[str, ...] = DEPARTEMENTS_DEMO,
     progression: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Génère l'activité (graine fixe : reproductible), agrège, importe les baromètres publiés
-    et synchronise les priorités ; idempotent (l'activité de ces années est remplacée)."""
+    """Importe les baromètres publiés, génère l'activité (graine fixe : reproductible) au
+    délai publié de chaque MDPH, agrège et synchronise les priorités ; idempotent
+    (l'activité de ces années est remplacée).
+
+    Le délai de chaque MDPH de démonstration est son délai global publié le plus récent
+    (IND-296) : une alerte « MDPH en difficulté » de la démonstration est celle d'une vraie
+    MDPH, jamais un tirage au sort."""
     dire = progression or (lambda _: None)
     _departements_presents()
-    totaux = generer_activite(departements=list(departements), annees=list(annees), graine=58)
-    dire(f"{totaux['demandes']} demandes et {totaux['evenements']} événements générés.")
-    totaux["agregats"] = agreger_activite(departements=list(departements))
-    dire(f"{totaux['agregats']} lignes d'agrégats.")
     for fichier, code, libelle in BAROMETRES:
         rapport = importer_barometre(
             chemin=DONNEES / fichier, indicateur=code, libelle=libelle, sens=Sens.BAISSE
         )
         dire(f"{fichier} : {rapport.resume()}")
+    totaux = generer_activite(
+        departements=list(departements),
+        annees=list(annees),
+        graine=58,
+        delais=delais_publies(departements),
+    )
+    dire(f"{totaux['demandes']} demandes et {totaux['evenements']} événements générés.")
+    totaux["agregats"] = agreger_activite(departements=list(departements))
+    dire(f"{totaux['agregats']} lignes d'agrégats.")
     priorites = synchroniser_priorites()
     totaux["priorites"] = priorites["creees"] + priorites["mises_a_jour"]
     dire(f"Priorités et fiches : {priorites['creees']} créées, {priorites['mises_a_jour']} à jour.")

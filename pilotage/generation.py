@@ -387,9 +387,13 @@ def generer_activite(
     taux_pour_mille: float = 26.0,
     fin: dt.date | None = None,
     progression: Callable[[str], None] | None = None,
+    delais: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Génère les demandes et leur journal (insertions en masse) ; remplace les demandes
     déjà présentes de ces départements déposées ces années-là.
+
+    `delais` : le délai moyen (mois) voulu pour une MDPH (la démonstration y met le délai
+    publié de la vraie MDPH) ; à défaut, tiré par `delai_moyen_mdph`.
 
     `fin` : aucune transition après cette date (par défaut le 31 décembre de la dernière
     année) ; les demandes non décidées à cette date forment le stock.
@@ -404,7 +408,9 @@ def generer_activite(
         generateur = _Generateur(graine=graine, fin=fin, lots=lots)
         totaux = {"demandes": 0, "evenements": 0}
         for departement in departements:
-            delai = delai_moyen_mdph(graine=graine, departement=departement)
+            delai = (delais or {}).get(departement) or delai_moyen_mdph(
+                graine=graine, departement=departement
+            )
             for annee in annees:
                 nombre = round(pops[departement] * taux_pour_mille / 1000)
                 generateur.annee(departement, annee, nombre, delai)

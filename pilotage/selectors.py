@@ -7,7 +7,7 @@ ses MDPH : la moyenne nationale pondère chaque MDPH par son nombre de décision
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
 from pilotage.indicateurs import (
     DELAI_CNSA,
@@ -94,9 +94,21 @@ def _jours_de_traitement(annee, trimestre, departements, famille, public, defini
     return [(f - d).days for d, f in demandes.values_list(debut_col, fin_col).iterator()]
 
 
+def premieres_annees() -> dict[str, int]:
+    """La première année des données de chaque MDPH : son année de rodage (le stock des
+    demandes déposées avant manque, et seules les plus rapides sont déjà décidées)."""
+    return dict(
+        AgregatTrimestriel.objects.values("departement_id")
+        .annotate(premiere=Min("annee"))
+        .values_list("departement_id", "premiere")
+    )
+
+
 def activite_annuelle(*, annees: list[int]) -> dict[str, dict[int, dict]]:
-    """Par MDPH et par année : délai moyen (mois), décisions, stock au 31 décembre."""
+    """Par MDPH et par année : délai moyen (mois), décisions, stock au 31 décembre, et
+    `rodage` pour la première année de ses données."""
     resultat: dict[str, dict[int, dict]] = defaultdict(dict)
+    premieres = premieres_annees()
     lignes = (
         AgregatTrimestriel.objects.filter(annee__in=annees)
         .values("departement_id", "annee")
@@ -115,6 +127,7 @@ def activite_annuelle(*, annees: list[int]) -> dict[str, dict[int, dict]]:
             else None,
             "decisions": ligne["decisions"],
             "stock_fin": ligne["stock"] or 0,
+            "rodage": ligne["annee"] == premieres.get(ligne["departement_id"]),
         }
     return resultat
 

@@ -25,7 +25,8 @@ from pilotage.mesures import (
     pooler,
 )
 from pilotage.models import AgregatTrimestriel, Demande, Indicateur, Maille, Sens, ValeurBarometre
-from pilotage.selectors import activite_annuelle, serie_trimestrielle_delais
+from pilotage.selectors import activite_annuelle, premieres_annees, serie_trimestrielle_delais
+from pilotage.series_publiees import delais_annuels_publies, derniere_annee_publiee
 from pilotage.tableaux import Colonne, Tableau, nombre_fr
 from territoires.models import Departement
 
@@ -424,19 +425,56 @@ def verifier_alertes(
     demandes: frozenset[str] | None = None,
     publies: frozenset[str] | None = None,
 ) -> tuple[int | None, list[regles.Alerte]]:
-    """Applique les règles d'alerte précoce (`pilotage.alertes`) : MDPH en difficulté sur
-    l'activité annuelle, valeurs aberrantes des délais trimestriels calculés et publiés.
+    """Applique les règles d'alerte précoce (`pilotage.alertes`) à toutes les sources : MDPH
+    en difficulté et valeurs aberrantes sur les demandes transmises (agrégats), puis sur les
+    baromètres publiés (série Etalab puis DITP du délai AAH, `series_publiees`).
 
     Les alertes calculées sur les demandes ne portent que sur les départements `demandes`,
-    celles des valeurs publiées sur les départements `publies` (None : tous)."""
-    annee = annee or _derniere_annee_complete()
-    if annee is None:
-        return None, []
+    celles des valeurs publiées sur les départements `publies` (None : tous). Sans `annee`,
+    chaque source est jugée sur sa dernière année complète (les baromètres au plus tard sur
+    `annee`, leur dernière année publiée) ; l'année rendue est celle des demandes, sinon celle
+    des baromètres."""
+    annee_demandes = annee or _derniere_annee_complete()
+    resultat = []
+    if annee_demandes is not None:
+        resultat = [
+            a for a in _alertes_des_demandes(annee_demandes) if dans_codes(a.territoire, demandes)
+        ]
+    publiees = delais_annuels_publies(departements=publies)
+    derniere = derniere_annee_publiee(publiees)
+    annee_publiee = min(annee, derniere) if annee and derniere else derniere
+    if annee_publiee is not None:
+        resultat += regles.mdph_en_difficulte(activite=publiees, annee=annee_publiee)
+    resultat += _aberrations_publiees(publies)
+    return annee_demandes or annee_publiee, resultat
+
+
+def dans_codes(code: str, codes: frozenset[str] | None) -> bool:
+    return codes is None or code in codes
+
+
+def _alertes_des_demandes(annee: int) -> list[regles.Alerte]:
     calculees = regles.mdph_en_difficulte(
         activite=activite_annuelle(annees=[annee - 1, annee]), annee=annee
     )
-    calculees += regles.valeurs_aberrantes(series=serie_trimestrielle_delais())
-    resultat = [a for a in calculees if demandes is None or a.territoire in demandes]
+    series = _sans_rodage(serie_trimestrielle_delais(), premieres_annees())
+    return calculees + [
+        regles.Alerte(a.territoire, a.regle, a.message, regles.SOURCE_DEMANDES)
+        for a in regles.valeurs_aberrantes(series=series)
+    ]
+
+
+def _sans_rodage(series: dict[str, list], premieres: dict[str, int]) -> dict[str, list]:
+    """Retire des séries trimestrielles l'année de rodage de chaque MDPH (ses délais sont
+    ceux des seules demandes vite décidées : une « aberration » de l'amorçage, pas de la MDPH)."""
+    return {
+        code: [(p, v) for p, v in serie if p[0] != premieres.get(code)]
+        for code, serie in series.items()
+    }
+
+
+def _aberrations_publiees(publies: frozenset[str] | None) -> list[regles.Alerte]:
+    resultat = []
     for code in (
         ValeurBarometre.objects.filter(maille=Maille.DEPARTEMENT)
         .values_list("indicateur__code", flat=True)
@@ -444,12 +482,16 @@ def verifier_alertes(
         .order_by("indicateur__code")
     ):
         for alerte in regles.valeurs_aberrantes(series=series_barometre(indicateur=code)):
-            if publies is not None and alerte.territoire not in publies:
-                continue
-            resultat.append(
-                regles.Alerte(alerte.territoire, alerte.regle, f"{code} publié : {alerte.message}")
-            )
-    return annee, resultat
+            if dans_codes(alerte.territoire, publies):
+                resultat.append(
+                    regles.Alerte(
+                        alerte.territoire,
+                        alerte.regle,
+                        f"{code} publié : {alerte.message}",
+                        f"d'après le baromètre publié ({code})",
+                    )
+                )
+    return resultat
 
 
 def _derniere_annee_complete() -> int | None:
@@ -472,6 +514,7 @@ def tableau_alertes(alertes: list[regles.Alerte]) -> Tableau:
             Colonne("Département", decimales=0),
             Colonne("Code", decimales=0),
             Colonne("Règle", decimales=0),
+            Colonne("Source", decimales=0),
             Colonne("Raison", decimales=0),
         ],
         lignes=[
@@ -479,6 +522,7 @@ def tableau_alertes(alertes: list[regles.Alerte]) -> Tableau:
                 noms.get(a.territoire, a.territoire),
                 a.territoire,
                 LIBELLES_REGLES.get(a.regle, a.regle),
+                a.source,
                 a.message,
             ]
             for a in alertes

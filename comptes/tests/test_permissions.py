@@ -28,9 +28,10 @@ ATTENDU: dict[TypeRole, set[Action]] = {
     TypeRole.ANIMATEUR: {Action.ANIMER, CONTACTS, Action.INVITER, PROPOSER},
     TypeRole.MODERATEUR: {Action.MODERER, Action.MODIFIER_FICHE, CONTACTS, PROPOSER},
     # Saisir les questionnaires papier, lire les avis libres (issue 12) : le rôle de pilotage
-    # d'une MDPH seulement ;
-    # les institutions de la fabrique n'en sont pas (voir satisfaction/tests/test_saisie_papier.py).
-    TypeRole.PILOTAGE: {Action.VOIR_PILOTAGE},
+    # d'une MDPH seulement ; accompagner une MDPH : celui de la CNSA, d'une ARS ou d'un
+    # Département. L'institution de la fabrique n'est pas une MDPH (voir
+    # satisfaction/tests/test_saisie_papier.py).
+    TypeRole.PILOTAGE: {Action.VOIR_PILOTAGE, Action.ACCOMPAGNER},
     # Modifier une fiche, inviter : seulement pour son institution (voir plus bas), pas sur un
     # territoire.
     TypeRole.GESTIONNAIRE: {CONTACTS, PROPOSER},
@@ -40,6 +41,9 @@ ATTENDU: dict[TypeRole, set[Action]] = {
 PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
 # L'administrateur de la plateforme invite partout, même hors du territoire de son rôle.
 PARTOUT = {(TypeRole.ADMINISTRATEUR, Action.INVITER)}
+# Issue 12, § 4 : le pilotage de la CNSA, d'une ARS, d'un Département (les institutions des
+# traits nationale, regionale, et par défaut) accompagne une MDPH ; celui d'un CLIC, non.
+ACCOMPAGNEMENT_PAR = {"national", "région Bourgogne-Franche-Comté", "département de la Nièvre"}
 NEVERS, VARENNES_VAUZELLES, COSNE, DIJON, LYON = "58194", "58303", "58086", "21231", "69123"
 # Territoire de l'institution : (trait de la fabrique, commune dedans, commune dehors ou None).
 TERRITOIRES = {
@@ -72,12 +76,14 @@ def test_un_role_fait_ses_actions_dans_son_territoire_et_nulle_part_ailleurs(
     _, commune_dedans, commune_dehors = TERRITOIRES[territoire]
     commune = Commune.objects.get(pk=commune_dedans if dedans else commune_dehors)
     attendu = (dedans or (type_, action) in PARTOUT) and action in ATTENDU[type_]
+    if (type_, action) == (TypeRole.PILOTAGE, Action.ACCOMPAGNER):
+        attendu = attendu and territoire in ACCOMPAGNEMENT_PAR
     assert utilisateur.has_perm(f"comptes.{action}", commune) is attendu
     assert peut(utilisateur, action, commune) is attendu
 
 
 def test_la_matrice_couvre_chaque_role_chaque_action_et_chaque_territoire():
-    assert len(CAS) == len(TypeRole) * len(Action) * (2 * len(TERRITOIRES) - 1) == 540
+    assert len(CAS) == len(TypeRole) * len(Action) * (2 * len(TERRITOIRES) - 1) == 594
 
 
 @pytest.mark.parametrize("action", Action)
@@ -277,3 +283,13 @@ def test_un_administrateur_invite_partout():
     en_cote_d_or = InstitutionFactory(departement=Departement.objects.get(pk="21"))
     invitation = invitation_pour(en_cote_d_or, TypeRole.ADMINISTRATEUR)
     assert peut(role.utilisateur, "inviter", invitation)
+
+
+def test_le_pilotage_d_une_mdph_lit_son_accompagnement_sans_l_ecrire():
+    utilisateur = RoleFactory(
+        type=TypeRole.PILOTAGE, institution=InstitutionFactory(type="mdph")
+    ).utilisateur
+    nievre = Departement.objects.get(pk="58")
+
+    assert peut(utilisateur, Action.VOIR_PILOTAGE, nievre)
+    assert not peut(utilisateur, Action.ACCOMPAGNER, nievre)

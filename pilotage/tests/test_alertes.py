@@ -26,7 +26,8 @@ def test_une_mdph_lente_deux_ans_de_suite_est_en_difficulte():
 
     assert [a.territoire for a in alertes] == ["58"]
     assert alertes[0].message == (
-        "MDPH 58 en difficulté en 2023 : délai moyen supérieur à 6 mois 2 années de suite "
+        "MDPH 58 en difficulté en 2023 d'après les demandes transmises : délai moyen "
+        "supérieur à 6 mois 2 années de suite "
         "(6.4 mois en 2022, 7.1 mois en 2023)."
     )
 
@@ -43,6 +44,8 @@ def test_les_seuils_de_la_regle_sont_configurables():
 
 @pytest.mark.django_db
 def test_un_stock_de_fin_d_annee_superieur_a_la_moitie_des_decisions_alerte(departements):
+    for code in ("58", "21"):  # 2023, l'année de rodage de leurs données
+        DemandeFactory(departement_id=code, date_depot=dt.date(2023, 3, 1), decidee=True)
     DemandeFactory.create_batch(2, departement_id="58", decidee=True, jours=30)
     DemandeFactory.create_batch(2, departement_id="58", date_depot=dt.date(2024, 11, 2))
     DemandeFactory.create_batch(4, departement_id="21", decidee=True, jours=30)

@@ -171,7 +171,7 @@ def test_une_priorite_montre_les_valeurs_publiees_du_deploiement_et_les_demandes
 def test_les_alertes_publiees_couvrent_le_deploiement_et_les_calculees_le_territoire(
     connecte, deux_departements
 ):
-    for annee in (2023, 2024):
+    for annee in (2022, 2023, 2024):  # 2022 : l'année de rodage, non jugée
         for departement in ("58", "89"):
             DemandeFactory(
                 departement=Departement.objects.get(code=departement),
@@ -189,8 +189,8 @@ def test_les_alertes_publiees_couvrent_le_deploiement_et_les_calculees_le_territ
             )  # fmt: skip
     csv_ = connecte(mdph_nievre()).get("/pilotage/alertes/tableaux/alertes.csv?annee=2024")
     lignes = [ligne.split(";") for ligne in csv_.content.decode("utf-8-sig").splitlines()[1:]]
-    calculees = {ligne[1] for ligne in lignes if not ligne[3].startswith("IND-")}
-    publiees = {ligne[1] for ligne in lignes if ligne[3].startswith("IND-")}
+    calculees = {ligne[1] for ligne in lignes if not ligne[4].startswith("IND-")}
+    publiees = {ligne[1] for ligne in lignes if ligne[4].startswith("IND-")}
     assert "58" in calculees and "89" not in calculees
     assert publiees == {"89"}
 

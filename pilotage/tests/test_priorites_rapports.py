@@ -116,7 +116,7 @@ def test_la_commande_generer_rapport_ecrit_le_pdf(activite, tmp_path):
 
 
 def test_la_commande_verifier_alertes_donne_la_raison_en_francais(departements, capsys):
-    for annee in (2023, 2024):
+    for annee in (2022, 2023, 2024):  # 2022 : l'année de rodage, non jugée
         DemandeFactory.create_batch(
             2,
             departement=departements[0],
@@ -127,11 +127,14 @@ def test_la_commande_verifier_alertes_donne_la_raison_en_francais(departements, 
     agreger_activite()
     call_command("verifier_alertes", annee=2024)
     sortie = capsys.readouterr().out
-    assert "MDPH 58 en difficulté en 2024 : délai moyen supérieur à 6 mois" in sortie
+    assert (
+        "MDPH 58 en difficulté en 2024 d'après les demandes transmises : délai moyen "
+        "supérieur à 6 mois" in sortie
+    )
 
 
 def test_la_page_des_alertes_liste_les_regles_declenchees(professionnel, departements):
-    for annee in (2023, 2024):
+    for annee in (2022, 2023, 2024):  # 2022 : l'année de rodage, non jugée
         DemandeFactory(
             departement=departements[0], decidee=True, jours=250, date_depot=dt.date(annee, 1, 5)
         )

@@ -15,10 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, annee: int | None, echec_si_alerte: bool, **options) -> None:
         annee, alertes = verifier_alertes(annee=annee)
         if annee is None:
-            self.stdout.write("Aucune activité agrégée : rien à vérifier.")
+            self.stdout.write("Ni activité agrégée ni baromètre publié : rien à vérifier.")
             return
         for alerte in alertes:
-            self.stdout.write(f"[{alerte.regle}] {alerte.message}")
+            self.stdout.write(f"[{alerte.regle}] {alerte.texte}")
         self.stdout.write(self.style.SUCCESS(f"{len(alertes)} alerte(s) pour {annee}."))
         if alertes and echec_si_alerte:
             raise CommandError(f"{len(alertes)} alerte(s) déclenchée(s).")
