@@ -86,7 +86,8 @@ PAGES = {
     "resultats": lambda: "/recherche/?q=aide+%C3%A0+domicile&commune=Nevers",
     "resultats-en-erreur": lambda: "/recherche/?q=aide&rayon=loin&tri=prix&page=-1",
     # Aucune réponse : besoins voisins, point d'information, rayons plus larges.
-    "resultats-sans-reponse": lambda: "/recherche/?besoin=accueil-de-jour&commune=58120",
+    # Un rayon choisi : celui par défaut s'élargirait jusqu'à l'accueil de jour le plus proche.
+    "resultats-sans-reponse": lambda: "/recherche/?besoin=accueil-de-jour&commune=58120&rayon=10",
     "fiche-service": _url_fiche_service,
     "fiche-structure": _url_fiche_structure,
     "page-introuvable": lambda: "/cette-page-n-existe-pas/",
