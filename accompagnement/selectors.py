@@ -10,6 +10,7 @@ from accompagnement.simulation import Debit
 from pilotage.indicateurs import en_mois
 from pilotage.models import Demande, Prestation
 from pilotage.series_publiees import AnneePubliee, fusionner_series, series_publiees
+from satisfaction.resultats import TauxAnnee, annees_avec_reponses, taux_global
 
 ETAPES = (
     ("a_completer", "dossier à compléter"),
@@ -127,3 +128,19 @@ def evaluation_publiee(
     avant = annees.get(debut.year - 1)
     depuis = [v for a, v in annees.items() if a >= debut.year]
     return avant, (depuis[-1] if depuis else None)
+
+
+def evaluation_satisfaction(
+    *, departement: str, debut: dt.date
+) -> tuple[TauxAnnee | None, TauxAnnee | None]:
+    """Le taux de satisfaction d'ensemble des usagers de la MDPH (réponses poolées de
+    l'enquête « Ma MDPH, mon avis ») l'année qui précède l'accompagnement, et celui de la
+    dernière année qui a des réponses depuis ; None sans réponse cette année-là. Sous le
+    seuil de publication, le taux est None et le nombre de réponses le dit."""
+    annees = annees_avec_reponses(departement)
+    avant = debut.year - 1
+    depuis = [a for a in annees if a >= debut.year]
+    return (
+        taux_global("mdph", departement, avant) if avant in annees else None,
+        taux_global("mdph", departement, depuis[-1]) if depuis else None,
+    )

@@ -4,6 +4,7 @@
 import datetime as dt
 import itertools
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -114,6 +115,10 @@ def _contexte(request: HttpRequest, dossier: Accompagnement, **formulaires) -> d
         "publiee": selectors.evaluation_publiee(
             departement=dossier.departement_id, debut=dossier.debut
         ),
+        "satisfaction": selectors.evaluation_satisfaction(
+            departement=dossier.departement_id, debut=dossier.debut
+        ),
+        "seuil_satisfaction": settings.SATISFACTION_SEUIL_PUBLICATION,
         "historique": _historique(dossier),
         "transitions": services.TRANSITIONS,
         "engagement_form": formulaires.get("engagement_form") or EngagementForm(instance=dossier),

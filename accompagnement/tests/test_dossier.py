@@ -6,7 +6,13 @@ import pytest
 from django.urls import reverse
 
 from accompagnement.models import Accompagnement, ActionPlan, EtatAction
-from accompagnement.selectors import debit_mesure, evaluation, stock_par_etape, tableau_stock
+from accompagnement.selectors import (
+    debit_mesure,
+    evaluation,
+    evaluation_satisfaction,
+    stock_par_etape,
+    tableau_stock,
+)
 from accompagnement.services import changer_etat
 from pilotage.tests.conftest import role_de_pilotage
 from pilotage.tests.factories import DemandeFactory
@@ -205,3 +211,34 @@ def test_un_renfort_du_dossier_pre_remplit_la_simulation_sans_erreur(cd58, dossi
 
     assert 'name="agents" value="2.0"' in page
     assert "errorlist" not in page
+
+
+def test_l_evaluation_lit_aussi_la_satisfaction_des_usagers_avant_et_depuis(departements, settings):
+    from satisfaction.models import Origine
+    from satisfaction.services import enregistrer_reponse
+    from satisfaction.tests.conftest import creer_version_1
+
+    settings.SATISFACTION_SEUIL_PUBLICATION = 3
+    version = creer_version_1()
+    for mois, niveaux in (
+        (dt.date(2023, 5, 1), ["satisfait", "insatisfait", "tres_insatisfait", "satisfait"]),
+        (dt.date(2024, 9, 1), ["satisfait", "tres_satisfait"]),
+    ):
+        for niveau in niveaux:
+            enregistrer_reponse(
+                version=version,
+                departement=departements[0],
+                valeurs={
+                    "pour_qui": "moi",
+                    "motifs": ["aah"],
+                    "etat": "decision",
+                    "globale": niveau,
+                },
+                texte_libre="",
+                origine=Origine.EN_LIGNE,
+                mois=mois,
+            )
+    avant, depuis = evaluation_satisfaction(departement="58", debut=dt.date(2024, 7, 1))
+
+    assert (avant.annee, avant.taux, avant.repondants) == (2023, 50.0, 4)
+    assert (depuis.annee, depuis.taux, depuis.repondants) == (2024, None, 2)  # sous le seuil

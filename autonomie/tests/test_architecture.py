@@ -19,7 +19,7 @@ PERMIS: dict[str, set[str]] = {
     "doublons": {"repertoire", "comptes", "territoires", "core"},
     "echanges": {"doublons", "repertoire", "comptes", "territoires", "core"},
     "pilotage": {"satisfaction", "comptes", "territoires", "core"},
-    "accompagnement": {"pilotage", "comptes", "territoires", "core"},
+    "accompagnement": {"pilotage", "satisfaction", "comptes", "territoires", "core"},
     "contribution": {"repertoire", "comptes", "territoires", "core"},
     "fraicheur": {"contribution", "repertoire", "comptes", "territoires", "core"},
     "veille": {"repertoire", "comptes", "territoires", "core"},
