@@ -127,7 +127,12 @@ def termes_des_prefixes(cursor, prefixes: list[str]) -> dict[str, list[str]]:
 def mots_existants(cursor, candidats: list[str]) -> set[str]:
     if not candidats:
         return set()
-    cursor.execute("SELECT mot FROM recherche_mot WHERE mot = ANY(%s)", [candidats])
+    # Une jointure sur la liste : avec `mot = ANY(…)`, le planificateur préfère l'index des
+    # trigrammes à la clé primaire (12 ms au lieu de 0,3 pour 233 candidats).
+    cursor.execute(
+        "SELECT m.mot FROM unnest(%s::text[]) AS c(mot) JOIN recherche_mot m ON m.mot = c.mot",
+        [candidats],
+    )
     return {ligne[0] for ligne in cursor.fetchall()}
 
 
