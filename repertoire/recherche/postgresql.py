@@ -156,7 +156,19 @@ def vider(cursor) -> None:
     cursor.execute("TRUNCATE recherche_mot")
 
 
+# Index GIN dont la liste d'attente se vide après une reconstruction (migration 0019).
+INDEX_GIN = ("recherche_document", "recherche_cles", "recherche_nom", "recherche_mot_trigrammes")
+
+
 def optimiser(cursor) -> None:
+    """Après une reconstruction : des statistiques à jour, et les listes d'attente GIN vidées
+    (chaque recherche relit sinon la sienne, jusqu'à 256 ko). Seul le propriétaire d'un index
+    peut vider sa liste : un autre rôle la laisse à l'autovacuum."""
     cursor.execute("ANALYZE repertoire_indexservice")
     cursor.execute("ANALYZE repertoire_pointservice")
     cursor.execute("ANALYZE recherche_mot")
+    cursor.execute(
+        "SELECT gin_clean_pending_list(c.oid) FROM pg_class c "
+        "WHERE c.oid = ANY(%s::regclass[]) AND pg_has_role(c.relowner, 'USAGE')",
+        [list(INDEX_GIN)],
+    )
