@@ -11,6 +11,9 @@ from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "least"
 MOTS_MAX = 50  # au-delà, un préfixe se cherche tel quel
+# Les clés d'une fiche se lisent sur sa ligne (`f.cles_document`), dans la requête même qui
+# la trouve : `moteur._sans_les_aides` en profite.
+CLES_SUR_LA_LIGNE = True
 
 
 # Le tsvector du nom seul, tel que l'index `recherche_nom` (migration 0005) le connaît.
