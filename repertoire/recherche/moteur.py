@@ -684,7 +684,7 @@ def _dans_le_cercle(
             brutes = cursor.fetchall()
     else:
         dans_les_mailles = et(expression, Cles(cles_cercle(lat, lon, cercle)))
-        brutes = _lire(dans_les_mailles, requete, distance=True, limite=limite)
+        brutes = _lire(dans_les_mailles, requete, distance=True, limite=limite, ordonne=False)
     if limite and len(brutes) >= limite:
         return None
     distances: dict[int, float] = {}
@@ -696,7 +696,7 @@ def _dans_le_cercle(
 
 def _autour(expression, seau: Seau, requete: Requete) -> list[Ligne]:
     """Toutes les fiches de l'expression dans le rayon ou couvertes par leurs zones."""
-    brutes = _lire(expression, requete, distance=True)
+    brutes = _lire(expression, requete, distance=True, ordonne=False)
     return _lignes_autour([(b[0], b[1], seau.score, seau.dans_texte) for b in brutes], requete)
 
 
@@ -734,7 +734,7 @@ def _tout_le_rayon(plan: Plan, requete: Requete, expression) -> list[Ligne] | No
         if _compter(expression, requete, LIMITE_DENSE) >= LIMITE_DENSE:
             return None
         return _autour(expression, Seau(0, None, False), requete)
-    ids = [sid for (sid,) in _lire(expression, requete, limite=LIMITE_DENSE)]
+    ids = [sid for (sid,) in _lire(expression, requete, limite=LIMITE_DENSE, ordonne=False)]
     if len(ids) >= LIMITE_DENSE:
         return None
     if not ids:
@@ -878,9 +878,15 @@ def _lire(
     limite: int | None = None,
     par_nom: bool = False,
     en_plus: Condition | None = None,
+    ordonne: bool = True,
 ) -> list[tuple]:
     """(identifiant[, distance][, nom]) des fiches de l'expression, dans l'ordre des
-    identifiants (ou des noms)."""
+    identifiants (ou des noms).
+
+    `ordonne=False` : dans n'importe quel ordre, pour qui lit tout, ou rien s'il atteint la
+    limite. PostgreSQL, pour rendre les premiers identifiants, parcourt sinon la clé primaire
+    en testant chaque fiche (60 000 autour de Lyon, 75 ms) au lieu de combiner ses index GIN
+    (10 ms)."""
 
     def colonnes(ident: str) -> tuple[str, list]:
         select, params = [ident], []
@@ -898,7 +904,7 @@ def _lire(
     if par_nom:
         sql += f" JOIN repertoire_service s ON s.id = {ident} WHERE {where} ORDER BY s.nom, {ident}"
     else:
-        sql += f" WHERE {where} ORDER BY {ident}"
+        sql += f" WHERE {where}" + (f" ORDER BY {ident}" if ordonne else "")
     if limite is not None:
         sql += " LIMIT %s"
         params.append(limite)
@@ -1239,9 +1245,16 @@ def _aides_a_part(requete: Requete) -> bool:
 
 def _sans_les_aides(ident: str) -> tuple[str, list]:
     """La fiche `ident` n'est pas une aide : les aides sont peu nombreuses, la sous-requête
-    (sur la clé CLE_AIDE de l'index) n'est évaluée qu'une fois."""
-    aides = moteur_de_la_base().source(Cles((CLE_AIDE,)))
-    de, colonne, where, params = aides
+    (sur la clé CLE_AIDE de l'index) n'est évaluée qu'une fois.
+
+    Quand la requête lit déjà la ligne d'index de la fiche et que la base sait y lire une clé
+    (PostgreSQL : `CLES_SUR_LA_LIGNE`), la clé y est lue : la sous-requête relisait, à chaque
+    requête, les 5 000 aides du banc (10 à 20 ms, autant par processus parallèle)."""
+    moteur = moteur_de_la_base()
+    de, colonne, where, params = moteur.source(Cles((CLE_AIDE,)))
+    if getattr(moteur, "CLES_SUR_LA_LIGNE", False) and ident == colonne:
+        sql, params = moteur.drapeau(Cles((CLE_AIDE,)))
+        return f"NOT ({sql})", list(params)
     return f"{ident} NOT IN (SELECT {colonne} FROM {de} WHERE {where})", list(params)
 
 

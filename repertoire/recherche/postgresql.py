@@ -11,6 +11,9 @@ from repertoire.recherche.geo import boite, distance_sql, parametres_distance
 
 MINIMUM = "least"
 MOTS_MAX = 50  # au-delà, un préfixe se cherche tel quel
+# Les clés d'une fiche se lisent sur sa ligne (`f.cles_document`), dans la requête même qui
+# la trouve : `moteur._sans_les_aides` en profite.
+CLES_SUR_LA_LIGNE = True
 
 
 # Le tsvector du nom seul, tel que l'index `recherche_nom` (migration 0005) le connaît.
@@ -127,7 +130,12 @@ def termes_des_prefixes(cursor, prefixes: list[str]) -> dict[str, list[str]]:
 def mots_existants(cursor, candidats: list[str]) -> set[str]:
     if not candidats:
         return set()
-    cursor.execute("SELECT mot FROM recherche_mot WHERE mot = ANY(%s)", [candidats])
+    # Une jointure sur la liste : avec `mot = ANY(…)`, le planificateur préfère l'index des
+    # trigrammes à la clé primaire (12 ms au lieu de 0,3 pour 233 candidats).
+    cursor.execute(
+        "SELECT m.mot FROM unnest(%s::text[]) AS c(mot) JOIN recherche_mot m ON m.mot = c.mot",
+        [candidats],
+    )
     return {ligne[0] for ligne in cursor.fetchall()}
 
 
@@ -151,7 +159,19 @@ def vider(cursor) -> None:
     cursor.execute("TRUNCATE recherche_mot")
 
 
+# Index GIN dont la liste d'attente se vide après une reconstruction (migration 0019).
+INDEX_GIN = ("recherche_document", "recherche_cles", "recherche_nom", "recherche_mot_trigrammes")
+
+
 def optimiser(cursor) -> None:
+    """Après une reconstruction : des statistiques à jour, et les listes d'attente GIN vidées
+    (chaque recherche relit sinon la sienne, jusqu'à 256 ko). Seul le propriétaire d'un index
+    peut vider sa liste : un autre rôle la laisse à l'autovacuum."""
     cursor.execute("ANALYZE repertoire_indexservice")
     cursor.execute("ANALYZE repertoire_pointservice")
     cursor.execute("ANALYZE recherche_mot")
+    cursor.execute(
+        "SELECT gin_clean_pending_list(c.oid) FROM pg_class c "
+        "WHERE c.oid = ANY(%s::regclass[]) AND pg_has_role(c.relowner, 'USAGE')",
+        [list(INDEX_GIN)],
+    )

@@ -211,6 +211,31 @@ def test_postgresql_cherche_les_racines_exactes_des_mots_d_un_prefixe():
     assert trouves(q="nous aidants") == ["Aidants et aidés"]
 
 
+def test_postgresql_vide_les_listes_d_attente_gin_apres_une_reconstruction():
+    from django.db import connection
+
+    from repertoire.recherche import postgresql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("index GIN de PostgreSQL")
+    for n in range(30):
+        service(nom=f"Service {n}", description="Aide à domicile.")
+    indexer_services()
+
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT relname, reloptions, gin_clean_pending_list(oid) FROM pg_class "
+            "WHERE oid = ANY(%s::regclass[]) ORDER BY relname",
+            [list(postgresql.INDEX_GIN)],
+        )
+        index = curseur.fetchall()
+
+    assert [nom for nom, *_ in index] == sorted(postgresql.INDEX_GIN)
+    # Rien à vider : la reconstruction l'a fait ; la liste reste courte (migration 0019).
+    assert all(options == ["gin_pending_list_limit=256"] for _, options, _ in index)
+    assert [en_attente for *_, en_attente in index] == [0, 0, 0, 0]
+
+
 def test_un_mot_absent_des_fiches_qui_nomme_un_besoin_n_est_pas_dit_ignore():
     service(nom="Présence verte", description="Bracelet d'appel.", besoins=["teleassistance"])
     indexer_services()
