@@ -46,8 +46,7 @@ from urllib.parse import urlencode
 
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
-sys.path.insert(0, str(RACINE / "bench"))
-from charge import Reponse, lire_reponse  # noqa: E402  (bench/ n'est pas un paquet)
+from charge import Reponse, lire_reponse  # noqa: E402  (bench/ : dossier du script)
 
 ETAPE = "/donner-mon-avis/etape/{}/"
 MERCI = "/donner-mon-avis/merci/"
@@ -319,8 +318,12 @@ def bilan(resultat: dict, arguments, cpu_workers: float, occupe: float, base: tu
     reponses, par_mdph, lignes, ecarts = base
     attendus = Counter(q["ou"][1] for q in accuses if q["ou"][1])
     mdph_ok = all(par_mdph[code] >= nombre for code, nombre in attendus.items())
+    # Un envoi enregistré dont le client est parti avant la réponse (délai dépassé) est en
+    # base sans accusé : pas perdu, mais pas compté comme accusé.
     print(
-        f"En base : {reponses} réponses (perdues : {len(accuses) - reponses}) ; MDPH choisies par "
+        f"En base : {reponses} réponses ; accusées mais absentes (perdues) : "
+        f"{max(len(accuses) - reponses, 0)} ; en base sans accusé (client parti avant la "
+        f"réponse) : {max(reponses - len(accuses), 0)} ; MDPH choisies par "
         f"département retrouvées : {'oui' if mdph_ok else 'NON'} ; {lignes} lignes de comptes, "
         f"{ecarts} écart(s) avec le recomptage des réponses"
     )

@@ -41,8 +41,7 @@ from urllib.parse import urlencode
 
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
-sys.path.insert(0, str(RACINE / "bench"))
-from serveur import (  # noqa: E402  (bench/ n'est pas un paquet)
+from serveur import (  # noqa: E402  (bench/ : dossier du script)
     arreter,
     centiles,
     charge_machine,
