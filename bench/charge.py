@@ -8,6 +8,8 @@ les chemins dans l'ordre, chaque client prenant le suivant dès qu'il a reçu sa
 Écrit sur la sortie standard un JSON : par requête, la latence (ms, horloge), le statut et le
 CPU serveur lu dans `Server-Timing: cpu;dur=…` (core/mesure.py) ; la durée totale et le CPU du
 client lui-même. Sans dépendance : asyncio de la bibliothèque standard, un seul fil.
+
+`lire_reponse` sert aussi le client du banc du questionnaire (`bench/satisfaction_charge.py`).
 """
 
 import asyncio
@@ -15,32 +17,43 @@ import json
 import re
 import sys
 import time
+from dataclasses import dataclass
 
 CPU_SERVEUR = re.compile(rb"cpu;dur=([0-9.]+)")
 
 
-async def _lire_reponse(lecteur: asyncio.StreamReader) -> tuple[int, float | None, bool]:
-    """(statut, CPU serveur en ms ou None, connexion à fermer ?)."""
-    entetes = await lecteur.readuntil(b"\r\n\r\n")
-    lignes = entetes.split(b"\r\n")
+@dataclass
+class Reponse:
+    statut: int
+    entetes: list[tuple[bytes, bytes]]  # noms en minuscules, dans l'ordre reçu
+    corps: bytes
+    cpu: float | None  # CPU serveur en ms (Server-Timing), ou None
+    fermer: bool  # le serveur ferme la connexion
+
+    def entete(self, nom: bytes) -> bytes | None:
+        return next((v for n, v in self.entetes if n == nom), None)
+
+
+async def lire_reponse(lecteur: asyncio.StreamReader) -> Reponse:
+    """Une réponse HTTP/1.1 entière (en-têtes et corps) ; partagée par les bancs de charge."""
+    brut = await lecteur.readuntil(b"\r\n\r\n")
+    lignes = brut.split(b"\r\n")
     statut = int(lignes[0].split()[1])
-    longueur, fermer, cpu = None, False, None
+    entetes = []
     for ligne in lignes[1:]:
-        nom, _, valeur = ligne.partition(b":")
-        nom = nom.strip().lower()
-        if nom == b"content-length":
-            longueur = int(valeur)
-        elif nom == b"connection":
-            fermer = valeur.strip().lower() == b"close"
-        elif nom == b"server-timing":
-            trouve = CPU_SERVEUR.search(valeur)
-            cpu = float(trouve.group(1)) if trouve else None
+        if ligne:
+            nom, _, valeur = ligne.partition(b":")
+            entetes.append((nom.strip().lower(), valeur.strip()))
+    reponse = Reponse(statut, entetes, b"", None, False)
+    longueur = reponse.entete(b"content-length")
+    reponse.fermer = (reponse.entete(b"connection") or b"").lower() == b"close"
+    trouve = CPU_SERVEUR.search(reponse.entete(b"server-timing") or b"")
+    reponse.cpu = float(trouve.group(1)) if trouve else None
     if longueur is None:
-        await lecteur.read()
-        fermer = True
+        reponse.corps, reponse.fermer = await lecteur.read(), True
     else:
-        await lecteur.readexactly(longueur)
-    return statut, cpu, fermer
+        reponse.corps = await lecteur.readexactly(int(longueur))
+    return reponse
 
 
 async def _client(port: int, file: asyncio.Queue, mesures: list) -> None:
@@ -61,7 +74,8 @@ async def _client(port: int, file: asyncio.Queue, mesures: list) -> None:
                 lecteur, ecrivain = await asyncio.open_connection("127.0.0.1", port)
             ecrivain.write(requete)
             await ecrivain.drain()
-            statut, cpu, fermer = await _lire_reponse(lecteur)
+            reponse = await lire_reponse(lecteur)
+            statut, cpu, fermer = reponse.statut, reponse.cpu, reponse.fermer
         except (OSError, asyncio.IncompleteReadError, ValueError) as erreur:
             statut, cpu, fermer = f"{type(erreur).__name__}", None, True
         mesures.append(((time.perf_counter() - debut) * 1000, statut, cpu))

@@ -29,21 +29,32 @@ import argparse
 import json
 import os
 import random
-import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tomllib
-import urllib.request
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlencode
 
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
+from serveur import (  # noqa: E402  (bench/ : dossier du script)
+    arreter,
+    centiles,
+    charge_machine,
+    cpu_de,
+    cpu_machine,
+    cpu_par_processus,
+    demarrer,
+    environnement_de_production,
+    port_libre,
+    processus_postgresql,
+    workers,
+)
+
 os.environ.setdefault(
     "DATABASE_URL", f"sqlite:///{RACINE / 'bench' / 'out' / 'repertoire.sqlite3'}"
 )
@@ -234,13 +245,6 @@ def parametres(critere) -> str:
     return urlencode({k: v for k, v in vars(critere).items() if v not in ("", None, "pertinence")})
 
 
-def centiles(valeurs: list[float]) -> tuple[float, float, float]:
-    if len(valeurs) < 2:
-        return (valeurs[0],) * 3 if valeurs else (float("nan"),) * 3
-    c = statistics.quantiles(valeurs, n=100, method="inclusive")
-    return c[49], c[94], c[98]
-
-
 def ligne(nom: str, horloge: list[float], cpu: list[float] | None = None) -> None:
     p50, p95, p99 = centiles(horloge)
     texte = f"{nom:<40} n={len(horloge):>4}  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
@@ -248,12 +252,6 @@ def ligne(nom: str, horloge: list[float], cpu: list[float] | None = None) -> Non
         c = centiles(cpu)
         texte += f"   (CPU p50 {c[0]:5.1f}  p95 {c[1]:5.1f}  p99 {c[2]:5.1f})"
     print(texte)
-
-
-def charge_machine() -> str:
-    with open("/proc/loadavg") as fichier:
-        charge = fichier.read().split()[:3]
-    return f"charge moyenne {' / '.join(charge)} (1, 5, 15 min) sur {os.cpu_count()} cœurs"
 
 
 # --- Dans ce processus ------------------------------------------------------------------------
@@ -378,120 +376,6 @@ def _bilan(api, api_cpu, parts, vides, html, octets, naif) -> None:
 # --- Un vrai serveur, une vraie charge ---------------------------------------------------------
 
 
-def _port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _environnement_de_production(statiques: str) -> dict[str, str]:
-    """Comme .ci/production : DEBUG=false, clés neuves, derrière un mandataire https."""
-    return {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "PILOTAGE_CLE_PSEUDONYMISATION": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_PROXY_SSL": "true",
-        "STATIC_ROOT": statiques,
-        "API_LIMITE_PAR_MINUTE": "0",
-        "MESURE_CPU_SERVEUR": "true",
-        # Une connexion PostgreSQL fermée pendant un palier emporterait son CPU avec elle.
-        "DATABASE_CONN_MAX_AGE": "3600",
-    }
-
-
-def _cpu_de(pids: list[int]) -> float:
-    """CPU (utilisateur + système) consommé par ces processus, en secondes, lu dans /proc."""
-    return sum(_cpu_par_processus(pids).values())
-
-
-def _cpu_par_processus(pids: list[int]) -> dict[int, float]:
-    tic = os.sysconf("SC_CLK_TCK")
-    cpu = {}
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as fichier:
-                champs = fichier.read().rsplit(")", 1)[1].split()
-        except OSError:  # une connexion fermée entre-temps
-            continue
-        cpu[pid] = (int(champs[11]) + int(champs[12])) / tic
-    return cpu
-
-
-def _cpu_machine() -> tuple[float, float]:
-    """(occupé, total) de tous les cœurs depuis le démarrage, en secondes."""
-    with open("/proc/stat") as fichier:
-        valeurs = [int(v) for v in fichier.readline().split()[1:]]
-    inactif = valeurs[3] + valeurs[4]
-    tic = os.sysconf("SC_CLK_TCK")
-    return (sum(valeurs) - inactif) / tic, sum(valeurs) / tic
-
-
-def _processus_postgresql() -> list[int]:
-    """Les processus PostgreSQL qui servent les workers (même base, autres connexions que la
-    nôtre) : sous PostgreSQL, le moteur travaille surtout là, hors du CPU des workers."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as curseur:
-        curseur.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        )
-        pids = [pid for (pid,) in curseur.fetchall()]
-    return [pid for pid in pids if os.path.exists(f"/proc/{pid}/stat")]
-
-
-def _workers(maitre: int) -> list[int]:
-    enfants = []
-    for entree in os.listdir("/proc"):
-        if entree.isdigit():
-            try:
-                with open(f"/proc/{entree}/stat") as fichier:
-                    if int(fichier.read().rsplit(")", 1)[1].split()[1]) == maitre:
-                        enfants.append(int(entree))
-            except OSError:
-                continue
-    return enfants
-
-
-def _demarrer(environnement: dict[str, str], workers: int, port: int) -> subprocess.Popen:
-    python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=RACINE,
-        env=environnement,
-        check=True,
-    )
-    gunicorn = Path(python).with_name("gunicorn")
-    serveur = subprocess.Popen(
-        [
-            str(gunicorn),
-            "autonomie.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=RACINE,
-        env=environnement,
-    )
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/sante/", timeout=2)
-            return serveur
-        except OSError:
-            time.sleep(0.5)
-    serveur.terminate()
-    raise SystemExit("gunicorn ne répond pas sur /sante/")
-
-
 def _rejouer(port: int, clients: int, chemins: list[str]) -> dict:
     ordre = json.dumps({"port": port, "clients": clients, "chemins": chemins})
     sortie = subprocess.run(
@@ -516,11 +400,13 @@ def en_charge(arguments) -> None:
         f"Charge HTTP : gunicorn, {arguments.workers} workers synchrones, base "
         f"{connection.vendor} ; client asyncio dans un autre processus ; {charge_machine()}"
     )
-    port = _port_libre()
+    port = port_libre()
     with tempfile.TemporaryDirectory() as statiques:
-        serveur = _demarrer(_environnement_de_production(statiques), arguments.workers, port)
+        # On mesure la recherche, pas la limitation de débit (qui répondrait 429).
+        environnement = environnement_de_production(statiques, API_LIMITE_PAR_MINUTE="0")
+        serveur = demarrer(environnement, arguments.workers, port)
         try:
-            workers = _workers(serveur.pid)
+            pids = workers(serveur.pid)
             # Chaque worker charge une fois ses caches de processus (thésaurus, communes).
             _rejouer(port, arguments.workers, chemins[:chauffe])
             debut = chauffe
@@ -532,14 +418,14 @@ def en_charge(arguments) -> None:
             for clients in paliers:
                 lot = chemins[debut : debut + par_palier[clients]]
                 debut += len(lot)
-                base = _cpu_par_processus(_processus_postgresql())
-                cpu_workers, machine = _cpu_de(workers), _cpu_machine()
+                base = cpu_par_processus(processus_postgresql())
+                cpu_workers, machine = cpu_de(pids), cpu_machine()
                 resultat = _rejouer(port, clients, lot)
-                cpu_workers = _cpu_de(workers) - cpu_workers
+                cpu_workers = cpu_de(pids) - cpu_workers
                 # Une connexion rouverte pendant le palier (CONN_MAX_AGE) compte en entier.
-                apres = _cpu_par_processus(_processus_postgresql())
+                apres = cpu_par_processus(processus_postgresql())
                 cpu_base = sum(cpu - base.get(pid, 0) for pid, cpu in apres.items())
-                occupe = _cpu_machine()[0] - machine[0] - cpu_base
+                occupe = cpu_machine()[0] - machine[0] - cpu_base
                 _palier(clients, resultat, cpu_workers, occupe)
                 if apres:
                     print(
@@ -547,8 +433,7 @@ def en_charge(arguments) -> None:
                         f"{cpu_base / len(resultat['mesures']) * 1000:.1f} ms de CPU par requête"
                     )
         finally:
-            serveur.terminate()
-            serveur.wait(timeout=30)
+            arreter(serveur)
     print(f"Après : {charge_machine()}")
 
 

@@ -33,7 +33,9 @@ PUBLIC = "Le questionnaire de satisfaction est anonyme, ouvert à tous, sans com
 
 
 def _version() -> Version:
-    version = Version.objects.en_service()
+    # Les questions lues une fois par requête : l'envoi final reconstruit les 4 étapes, et un
+    # questionnaire fait 9 requêtes (banc de charge, bench/satisfaction_charge.py).
+    version = Version.objects.prefetch_related("questions").en_service()
     if version is None:
         raise Http404("Aucun questionnaire n'est en service.")
     return version

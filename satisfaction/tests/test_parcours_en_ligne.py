@@ -165,3 +165,20 @@ def test_une_reponse_ne_garde_ni_adresse_ni_heure(version):
     noms = {champ.name for champ in Reponse._meta.get_fields()}
     assert noms.isdisjoint({"adresse", "ip", "client", "cree_le", "recu_le", "session"})
     assert Reponse._meta.get_field("mois").get_internal_type() == "DateField"
+
+
+def test_chaque_requete_du_parcours_lit_les_questions_une_seule_fois(client, version):
+    """L'envoi final valide les 4 étapes et enregistre : une seule lecture des questions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    remplir(client, jusqu_a=3)
+    with CaptureQueriesContext(connection) as requetes:
+        assert remplir_etape_4(client).url == reverse("satisfaction:merci")
+    lectures = [q for q in requetes.captured_queries if 'FROM "satisfaction_question"' in q["sql"]]
+    assert len(lectures) == 1
+    assert Reponse.objects.count() == 1
+
+
+def remplir_etape_4(client):
+    return suivant(client, 4, ETAPE_4, "envoyer")
