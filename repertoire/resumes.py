@@ -231,9 +231,8 @@ def commune_json(commune: Commune | None) -> Json | None:
 
 
 def page_json(page: PageResultats) -> Json:
-    """La page au contrat de `PageRecherche`, ses résultats chargés par `charger_fiches` ;
-    les aides (« Aides pour payer », peu nombreuses) le sont ici."""
-    aides = charger_fiches({a.service.pk for a in page.aides}) if page.aides else {}
+    """La page au contrat de `PageRecherche`, ses résultats et ses aides chargés par
+    `charger_fiches`."""
     return {
         "total": page.total,
         "total_exact": page.total_exact,
@@ -249,9 +248,7 @@ def page_json(page: PageResultats) -> Json:
             {"slug": v.slug, "libelle": v.libelle, "total": v.total} for v in page.besoins_voisins
         ],
         "resultats": [_resultat_json(r, r.service) for r in page.resultats],
-        "aides": [
-            _resultat_json(a, aides[a.service.pk]) for a in page.aides if a.service.pk in aides
-        ],
+        "aides": [_resultat_json(a, a.service) for a in page.aides],
     }
 
 

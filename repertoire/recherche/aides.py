@@ -6,6 +6,9 @@ règles de lieu que les services (dans le rayon, ou une zone d'intervention qui 
 commune), même public, quelques fiches au plus.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from repertoire.models import Service
 from repertoire.recherche.expression import Cles, cle_aide_pour, et
 from repertoire.recherche.moteur import (
@@ -23,10 +26,13 @@ AIDES_MAX = 4
 LECTURE_MAX = 100  # les aides d'un lieu : quelques-unes par département
 
 
-def aides_pour_payer(requete: Requete) -> list[Resultat]:
+def aides_pour_payer(
+    requete: Requete, *, charger: Callable[[set[int]], dict[int, Any]] | None = None
+) -> list[Resultat]:
     """Les aides qui aident à payer les services des besoins cherchés (liste ou texte), près
     du lieu cherché. Aucune quand la saisie ne dit aucun besoin, ou quand elle nomme un droit
-    (les aides sont alors parmi les résultats)."""
+    (les aides sont alors parmi les résultats). `charger` : comme pour les résultats de la
+    page (`moteur.rechercher`), l'API les lit en résumés plutôt qu'en modèles."""
     besoins = {**requete.besoins_du_texte, **(requete.besoins or {})}
     if not requete.aides_a_part or not besoins:
         return []
@@ -39,7 +45,7 @@ def aides_pour_payer(requete: Requete) -> list[Resultat]:
         commune=requete.commune,
     )
     lignes = _pres_du_lieu(aides)[:AIDES_MAX]
-    services = _services({ligne.service_id for ligne in lignes})
+    services = (charger or _services)({ligne.service_id for ligne in lignes})
     return [
         Resultat(
             service=services[ligne.service_id],

@@ -1073,7 +1073,7 @@ def rechercher(
         total_exact=total <= TOTAL_MAX,
         rayon_km=requete.rayon_km if requete.position else None,
         plus_loin=plus_loin(plan, requete, total),
-        aides=aides_pour_payer(requete),
+        aides=aides_pour_payer(requete, charger=charger),
         **compris(critere, requete),
         besoins_voisins=besoins_voisins(critere, requete) if not total else [],
     )
@@ -1177,19 +1177,10 @@ def _elargir_le_rayon_par_defaut(plan: Plan, requete: Requete, total: int) -> bo
     au plus grand qui en donne davantage. Près de Donzy, la maison de retraite la plus
     proche est à 15 km : la personne qui n'a rien précisé la veut, pas une page vide. Un
     rayon choisi est respecté (`plus_loin` propose alors d'élargir)."""
-    if not requete.position or total >= PEU_DE_RESULTATS:
+    comptes = plus_loin(plan, requete, total)  # ses derniers comptes : ce rayon-là
+    if not comptes:
         return False
-    meilleur = None
-    for km in RAYONS_PLUS_LOIN:
-        if km <= requete.rayon_km:
-            continue
-        nombre = _total_autour(plan, replace(requete, rayon_km=km))
-        if nombre > total:
-            meilleur = km
-        if nombre >= PEU_DE_RESULTATS:
-            break
-    if meilleur is None:
-        return False
+    meilleur = comptes[-1][0]
     requete.messages.append(
         f"Peu de réponses à moins de {requete.rayon_km:g} km : la recherche a été élargie à "
         f"{meilleur:g} km. Choisissez une distance pour la fixer."
