@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 # Fixtures partagées par plusieurs applications (un animateur connecté…).
-pytest_plugins = ["comptes.tests.fixtures"]
+# `onglet` : l'onglet connecté des tests de navigateur du pilotage et de l'accompagnement.
+pytest_plugins = ["comptes.tests.fixtures", "pilotage.tests.navigateur"]
 
 
 @pytest.fixture(scope="session")

@@ -5,51 +5,15 @@ transactionnels qui épargnent les communes, compte superutilisateur (les rôles
 lus sous `available_apps`)."""
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
-from django.conf import settings as reglages
 from django.contrib.auth.models import User
-from django.test import Client
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from accompagnement.models import Accompagnement, ActionPlan, Diagnostic, Renfort
-from comptes.tests.outils import connecter_avec_double_facteur
 from pilotage.tests.factories import DepartementFactory
+from pilotage.tests.navigateur import MARQUES, sans_violation
 
-APPLICATIONS_REMISES_A_ZERO = [
-    config.name for config in django_apps.get_app_configs() if config.name != "territoires"
-]
-
-pytestmark = [
-    pytest.mark.navigateur,
-    pytest.mark.django_db(transaction=True, available_apps=APPLICATIONS_REMISES_A_ZERO),
-]
-
-
-@pytest.fixture
-def onglet(chromium: Browser, live_server) -> Iterator:
-    contextes = []
-
-    def ouvrir(utilisateur) -> Page:
-        client = Client()
-        connecter_avec_double_facteur(client, utilisateur)
-        contexte = chromium.new_context(locale="fr-FR", base_url=live_server.url)
-        cookie = client.cookies[reglages.SESSION_COOKIE_NAME]
-        contexte.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        contextes.append(contexte)
-        return contexte.new_page()
-
-    yield ouvrir
-    for contexte in contextes:
-        contexte.close()
-
-
-def _sans_violation(page: Page) -> None:
-    resultats = Axe().run(page)
-    assert resultats.violations_count == 0, resultats.generate_report()
+pytestmark = MARQUES
 
 
 def test_le_dossier_d_accompagnement_passe_axe_core_et_fait_avancer_une_action(onglet, settings):
@@ -78,8 +42,8 @@ def test_le_dossier_d_accompagnement_passe_axe_core_et_fait_avancer_une_action(o
     expect(page.locator("h1")).to_contain_text("Accompagnement de la MDPH")
     for resume in page.locator("summary").all():
         resume.click()
-    _sans_violation(page)
+    sans_violation(page)
 
     page.get_by_role("button", name="Démarrer : Séances de CDAPH").click()
     expect(page.get_by_role("status")).to_contain_text("en cours")
-    _sans_violation(page)
+    sans_violation(page)
